@@ -1,0 +1,17 @@
+import { AliasEventEntity } from "../modules/alias/alias-event.entity";
+import { AliasEntity } from "../modules/alias/alias.entity";
+import { ApiTokenEntity } from "../modules/api-token/api-token.entity";
+import { BlobEntity } from "../modules/blob/blob.entity";
+import { ModelEntity } from "../modules/model/model.entity";
+import { LineageEntity } from "../modules/model-version/lineage.entity";
+import { ModelVersionEntity } from "../modules/model-version/model-version.entity";
+
+export const entities = [
+  BlobEntity,
+  ApiTokenEntity,
+  ModelEntity,
+  ModelVersionEntity,
+  LineageEntity,
+  AliasEntity,
+  AliasEventEntity,
+];

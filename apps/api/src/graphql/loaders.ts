@@ -1,0 +1,15 @@
+import { createAliasLoaders } from "../modules/alias/alias.loader";
+import { createModelVersionLoaders } from "../modules/model-version/model-version.loader";
+import { createModelLoaders } from "../modules/model/model.loader";
+import type { Services } from "../services";
+
+/** Fresh per request: DataLoader caches must never outlive one request's view of the data. */
+export function createLoaders(services: Services) {
+  return {
+    ...createModelLoaders(services.models),
+    ...createModelVersionLoaders(services.versions),
+    ...createAliasLoaders(services.aliases),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

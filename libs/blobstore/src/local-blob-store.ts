@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { DomainError, parseHexDigest } from "@distillery/domain";
+import type { BlobStat, BlobStore, ByteRange, PutOptions, PutResult } from "./blob-store";
+import { HashingCounter } from "./hashing-counter";
+
+/**
+ * Blobs as files named by their full digest, sharded by the first two hex digits:
+ * `<root>/sha256/ab/abcdef…`. Uploads land in `<root>/incoming/` (same filesystem) and are
+ * renamed into place only after the digest checks out and the bytes are fsynced.
+ */
+export class LocalBlobStore implements BlobStore {
+  private readonly incomingDir: string;
+
+  private constructor(private readonly root: string) {
+    this.incomingDir = join(root, "incoming");
+  }
+
+  static async open(root: string): Promise<LocalBlobStore> {
+    const store = new LocalBlobStore(root);
+    await mkdir(store.incomingDir, { recursive: true });
+    await mkdir(join(root, "sha256"), { recursive: true });
+    return store;
+  }
+
+  private pathOf(hex: string): string {
+    parseHexDigest(hex);
+    return join(this.root, "sha256", hex.slice(0, 2), hex);
+  }
+
+  async put(content: Readable, options: PutOptions): Promise<PutResult> {
+    const target = this.pathOf(options.expectedHex);
+    const temporary = join(this.incomingDir, `${randomUUID()}.part`);
+    const counter = new HashingCounter(options.maxBytes);
+    try {
+      await pipeline(content, counter, createWriteStream(temporary, { flags: "wx" }));
+      if (counter.overflowed) {
+        throw new DomainError("BLOB_TOO_LARGE", `Blob exceeds the limit of ${options.maxBytes} bytes`, { maxBytes: options.maxBytes });
+      }
+      const actualHex = counter.hexDigest();
+      if (actualHex !== options.expectedHex) {
+        throw new DomainError("DIGEST_MISMATCH", `Content hashes to sha256:${actualHex}, not sha256:${options.expectedHex}`, {
+          expected: `sha256:${options.expectedHex}`,
+          actual: `sha256:${actualHex}`,
+        });
+      }
+      const existing = await this.stat(options.expectedHex);
+      if (existing) {
+        await unlink(temporary);
+        return { ...existing, created: false };
+      }
+      await fsyncFile(temporary);
+      await mkdir(join(target, ".."), { recursive: true });
+      await rename(temporary, target);
+      return { hex: actualHex, size: counter.bytes, created: true };
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async stat(hex: string): Promise<BlobStat | null> {
+    try {
+      const info = await stat(this.pathOf(hex));
+      return { hex, size: info.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  }
+
+  async read(hex: string, range?: ByteRange): Promise<Readable> {
+    const found = await this.stat(hex);
+    if (!found) throw new DomainError("BLOB_NOT_FOUND", `No blob sha256:${hex}`, { digest: `sha256:${hex}` });
+    return createReadStream(this.pathOf(hex), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async sweepIncomplete(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.incomingDir)) {
+      const path = join(this.incomingDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && Date.now() - info.mtimeMs >= olderThanMs) {
+        await unlink(path).catch(() => undefined);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
