@@ -36,8 +36,9 @@ export class LocalBlobStore implements BlobStore {
     const target = this.pathOf(options.expectedHex);
     const temporary = join(this.incomingDir, `${randomUUID()}.part`);
     const counter = new HashingCounter(options.maxBytes);
+    const sink = createWriteStream(temporary, { flags: "wx" });
     try {
-      await pipeline(content, counter, createWriteStream(temporary, { flags: "wx" }));
+      await pipeline(content, counter, sink);
       if (counter.overflowed) {
         throw new DomainError("BLOB_TOO_LARGE", `Blob exceeds the limit of ${options.maxBytes} bytes`, { maxBytes: options.maxBytes });
       }
@@ -58,6 +59,9 @@ export class LocalBlobStore implements BlobStore {
       await rename(temporary, target);
       return { hex: actualHex, size: counter.bytes, created: true };
     } catch (error) {
+      // pipeline() can reject before the sink has even opened its file; unlinking then would
+      // race the open and leave the file behind, so wait for the sink to be closed first.
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once("close", () => resolve()));
       await unlink(temporary).catch(() => undefined);
       throw error;
     }

@@ -60,9 +60,11 @@ export async function blobRoutes(app: FastifyInstance, options: BlobRouteOptions
     }),
   );
 
-  app.get(
-    "/v1/blobs/sha256/:hex",
-    guarded(Scope.READ, async (request, reply, hex) => {
+  // HEAD is routed explicitly: Fastify's automatic HEAD route would reset Content-Length to 0.
+  app.route({
+    method: ["GET", "HEAD"],
+    url: "/v1/blobs/sha256/:hex",
+    handler: guarded(Scope.READ, async (request, reply, hex) => {
       const stat = await services.blobStore.stat(hex);
       if (!stat) throw new DomainError("BLOB_NOT_FOUND", `No blob sha256:${hex}`, { digest: `sha256:${hex}` });
       const etag = `"sha256:${hex}"`;
@@ -77,8 +79,9 @@ export async function blobRoutes(app: FastifyInstance, options: BlobRouteOptions
       try {
         range = parseByteRange(request.headers.range, stat.size);
       } catch (error) {
-        reply.header("content-range", `bytes */${stat.size}`);
-        return reply.status(416).send({ error: { code: "BAD_USER_INPUT", reason: "RANGE_NOT_SATISFIABLE", message: (error as Error).message } });
+        reply.header("content-range", `bytes */${stat.size}`).type("application/json; charset=utf-8");
+        const { message, details } = error as DomainError;
+        return reply.status(416).send({ error: { code: "BAD_USER_INPUT", reason: "RANGE_NOT_SATISFIABLE", message, details } });
       }
       const length = range ? range.end - range.start + 1 : stat.size;
       reply.header("content-length", length);
@@ -87,5 +90,5 @@ export async function blobRoutes(app: FastifyInstance, options: BlobRouteOptions
       metrics.blobBytes.inc({ direction: "out" }, length);
       return reply.send(await services.blobStore.read(hex, range ?? undefined));
     }),
-  );
+  });
 }

@@ -3,10 +3,12 @@ import type { ByteRange } from "@distillery/blobstore";
 
 /**
  * Parses a single-range `Range: bytes=…` header against a blob of `size` bytes.
- * Returns null when the whole blob should be sent (no header, or several ranges).
+ * Returns null when the whole blob should be sent (no header, several ranges, or a unit other
+ * than bytes, which RFC 9110 §14.2 says to ignore).
  */
 export function parseByteRange(header: string | undefined, size: number): ByteRange | null {
   if (!header) return null;
+  if (!/^bytes=/.test(header.trim())) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match) {
     if (/^bytes=.*,/.test(header)) return null;

@@ -23,9 +23,9 @@ export interface NewModelVersion {
   digest: string;
   format: ModelFormat;
   precision: Precision;
-  params?: number | undefined;
-  metadata?: Record<string, unknown> | undefined;
-  parents: Array<{ ref: string; relation: LineageRelation; recipe?: Record<string, unknown> | undefined }>;
+  params?: number | null | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
+  parents: Array<{ ref: string; relation: LineageRelation; recipe?: Record<string, unknown> | null | undefined }>;
 }
 
 const MAX_PARENTS = 16;
@@ -35,7 +35,7 @@ export class ModelVersionService {
 
   async register(input: NewModelVersion, actor: string): Promise<ModelVersionEntity> {
     const hex = parseDigest(input.digest);
-    if (input.params !== undefined && input.params < 0) {
+    if (input.params != null && input.params < 0) {
       throw new DomainError("INVALID_ARGUMENT", "params must not be negative", { field: "params" });
     }
     const metadata = input.metadata ?? {};
@@ -114,9 +114,9 @@ export class ModelVersionService {
     });
   }
 
-  async listForModel(modelName: string, first: number, after?: string): Promise<Connection<ModelVersionEntity>> {
+  async listForModel(modelName: string, first: number, after?: string | null): Promise<Connection<ModelVersionEntity>> {
     checkPageSize(first);
-    const before = after === undefined ? undefined : decodeCursor<number>(after, "number");
+    const before = after == null ? undefined : decodeCursor<number>(after, "number");
     return this.db.read(async (manager) => {
       const model = await findModel(manager, modelName);
       const query = manager.createQueryBuilder(ModelVersionEntity, "v").where("v.model_id = :modelId", { modelId: model.id });

@@ -21,16 +21,17 @@ export interface NewModel {
 
 export interface ModelChanges {
   name: string;
-  role?: ModelRole | undefined;
-  family?: string | undefined;
-  description?: string | undefined;
-  tags?: string[] | undefined;
+  role?: ModelRole | null | undefined;
+  family?: string | null | undefined;
+  description?: string | null | undefined;
+  tags?: string[] | null | undefined;
 }
 
+/** GraphQL hands absent nullable arguments over as undefined or null; both mean "not given". */
 export interface ModelListQuery {
   first: number;
-  after?: string | undefined;
-  filter?: { role?: ModelRole | undefined; nameContains?: string | undefined; tag?: string | undefined } | undefined;
+  after?: string | null | undefined;
+  filter?: { role?: ModelRole | null | undefined; nameContains?: string | null | undefined; tag?: string | null | undefined } | null | undefined;
 }
 
 export class ModelService {
@@ -56,10 +57,10 @@ export class ModelService {
 
   async update(changes: ModelChanges): Promise<ModelEntity> {
     const patch: Partial<ModelEntity> = {};
-    if (changes.role !== undefined) patch.role = toDbEnum(changes.role);
-    if (changes.family !== undefined) patch.family = validateText("family", changes.family, 200);
-    if (changes.description !== undefined) patch.description = validateText("description", changes.description, 10_000);
-    if (changes.tags !== undefined) patch.tags = validateTags(changes.tags);
+    if (changes.role != null) patch.role = toDbEnum(changes.role);
+    if (changes.family != null) patch.family = validateText("family", changes.family, 200);
+    if (changes.description != null) patch.description = validateText("description", changes.description, 10_000);
+    if (changes.tags != null) patch.tags = validateTags(changes.tags);
     return this.db.transaction(async (manager) => {
       const model = await lockModel(manager, changes.name);
       if (Object.keys(patch).length === 0) return model;
@@ -78,16 +79,16 @@ export class ModelService {
   /** Sorted by name; the cursor is the last name seen. */
   async list(query: ModelListQuery): Promise<Connection<ModelEntity>> {
     const first = checkPageSize(query.first);
-    const after = query.after === undefined ? undefined : decodeCursor<string>(query.after, "string");
+    const after = query.after == null ? undefined : decodeCursor<string>(query.after, "string");
     return this.db.read(async (manager) => {
       const filtered = manager.createQueryBuilder(ModelEntity, "model");
       const filter = query.filter ?? {};
-      if (filter.role !== undefined) filtered.andWhere("model.role = :role", { role: toDbEnum(filter.role) });
+      if (filter.role != null) filtered.andWhere("model.role = :role", { role: toDbEnum(filter.role) });
       if (filter.nameContains) {
         const escaped = filter.nameContains.replace(/[\\%_]/g, (character) => `\\${character}`);
         filtered.andWhere("model.name ILIKE :pattern", { pattern: `%${escaped}%` });
       }
-      if (filter.tag !== undefined) filtered.andWhere(":tag = ANY(model.tags)", { tag: filter.tag });
+      if (filter.tag != null) filtered.andWhere(":tag = ANY(model.tags)", { tag: filter.tag });
       const totalCount = await filtered.clone().getCount();
       if (after !== undefined) filtered.andWhere("model.name > :after", { after });
       const rows = await filtered.orderBy("model.name", "ASC").limit(first + 1).getMany();

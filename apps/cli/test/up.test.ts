@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const BIN = resolve(__dirname, "..", "dist", "bin.js");
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => done(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+describe("distillery up", () => {
+  it("starts the API on the embedded database, writes the admin token, and stops on SIGTERM", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "distillery-up-"));
+    const port = await freePort();
+    const env = { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info" };
+    const child = run(["up", "--port", String(port), "--data-dir", dataDir], env);
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await expect
+        .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.status, { timeout: 90_000, interval: 200 })
+        .toBe(200);
+      const tokenPath = join(dataDir, "admin-token");
+      expect(output).toContain(tokenPath);
+      expect((await stat(tokenPath)).mode & 0o777).toBe(0o600);
+      const token = (await readFile(tokenPath, "utf8")).trim();
+      expect(token).toMatch(/^dst_/);
+      expect((await stat(join(dataDir, "pg"))).isDirectory()).toBe(true);
+      const me = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ me { name scopes } }" }),
+      });
+      expect(await me.json()).toEqual({ data: { me: { name: "admin", scopes: ["ADMIN"] } } });
+    } finally {
+      const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("explains an unknown command with exit code 2", async () => {
+    const child = run(["fly"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.once("exit", done));
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown command "fly"');
+  });
+});
