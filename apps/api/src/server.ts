@@ -4,6 +4,7 @@ import { LocalBlobStore } from "@distillery/blobstore";
 import { bootstrapAdminToken } from "./bootstrap-admin";
 import type { ApiConfig } from "./config";
 import { openDatabase } from "./db/open-database";
+import { withStartupLock } from "./db/startup-lock";
 import { mountApollo } from "./graphql/apollo";
 import { createEventBus } from "./graphql/event-bus";
 import { buildGraphQLSchema } from "./graphql/schema";
@@ -11,6 +12,7 @@ import { serveGraphQLOverWebSocket } from "./graphql/websocket";
 import { blobRoutes } from "./http/blob-routes";
 import { healthRoutes } from "./http/health-routes";
 import { ApiMetrics } from "./http/metrics";
+import { metricsRoutes } from "./http/metrics-routes";
 import { createServices } from "./services";
 
 export interface RunningServer {
@@ -31,12 +33,13 @@ export async function startServer(config: ApiConfig): Promise<RunningServer> {
 
   const events = createEventBus();
   const services = createServices(db, blobStore, events);
-  const adminTokenPath = await bootstrapAdminToken(services.tokens, config.dataDir);
+  const adminTokenPath = await withStartupLock(db, () => bootstrapAdminToken(services.tokens, config.dataDir));
   const schema = await buildGraphQLSchema(events);
   const metrics = new ApiMetrics();
   metrics.instrument(app);
 
   await app.register(healthRoutes, { db });
+  await app.register(metricsRoutes, { metrics, tokens: services.tokens });
   await app.register(blobRoutes, { services, metrics, maxBlobBytes: config.maxBlobBytes });
   await mountApollo(app, schema, services, metrics);
   await app.listen({ host: config.host, port: config.port });

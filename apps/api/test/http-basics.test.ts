@@ -59,7 +59,8 @@ describe("health, metrics and transport guards", () => {
 
   it("serves Prometheus metrics with requests and errors by code", async () => {
     await admin.fails("{ model(name: \"missing-model\") { id } }", {}, "NOT_FOUND", "MODEL_NOT_FOUND");
-    const response = await fetch(`${server.url}/metrics`);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/distillery_http_requests_total\{method="POST",route="\/graphql",status="200"\} \d+/);

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -188,6 +189,17 @@ describe("LocalBlobStore", () => {
 
     expect(await readdir(incoming)).toEqual(["fresh.part"]);
     expect(await store.sweepIncomplete(10 * 60 * 1000)).toBe(0);
+  });
+
+  it("sweepIncomplete removes fresh uploads of a dead process but keeps those of live ones", async () => {
+    const incoming = join(root, "incoming");
+    const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid!;
+    await writeFile(join(incoming, `${dead}-a.part`), "the writer was killed");
+    await writeFile(join(incoming, `${process.pid}-b.part`), "this process is still writing it");
+
+    expect(await store.sweepIncomplete(60 * 60 * 1000)).toBe(1);
+
+    expect(await readdir(incoming)).toEqual([`${process.pid}-b.part`]);
   });
 
   it("sweepIncomplete leaves stored blobs alone", async () => {

@@ -34,7 +34,8 @@ export class LocalBlobStore implements BlobStore {
 
   async put(content: Readable, options: PutOptions): Promise<PutResult> {
     const target = this.pathOf(options.expectedHex);
-    const temporary = join(this.incomingDir, `${randomUUID()}.part`);
+    // The writer's pid in the name lets a restarted server tell a dead upload from a live one.
+    const temporary = join(this.incomingDir, `${process.pid}-${randomUUID()}.part`);
     const counter = new HashingCounter(options.maxBytes);
     const sink = createWriteStream(temporary, { flags: "wx" });
     try {
@@ -83,17 +84,30 @@ export class LocalBlobStore implements BlobStore {
     return createReadStream(this.pathOf(hex), range ? { start: range.start, end: range.end } : {});
   }
 
+  /** Removes uploads whose writing process is gone, and any older than `olderThanMs`. */
   async sweepIncomplete(olderThanMs: number): Promise<number> {
     let removed = 0;
     for (const name of await readdir(this.incomingDir)) {
       const path = join(this.incomingDir, name);
       const info = await stat(path).catch(() => null);
-      if (info && Date.now() - info.mtimeMs >= olderThanMs) {
+      if (info && (!writerIsAlive(name) || Date.now() - info.mtimeMs >= olderThanMs)) {
         await unlink(path).catch(() => undefined);
         removed += 1;
       }
     }
     return removed;
+  }
+}
+
+/** Files not named `<pid>-….part` count as alive: only age decides for them. */
+function writerIsAlive(name: string): boolean {
+  const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
 

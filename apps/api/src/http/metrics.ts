@@ -45,9 +45,5 @@ export class ApiMetrics {
       this.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
       this.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
-    app.get("/metrics", async (_request, reply) => {
-      reply.header("content-type", this.registry.contentType);
-      return this.registry.metrics();
-    });
   }
 }
