@@ -1,18 +1,10 @@
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createModel, createToken, registerVersion } from "./support/factories";
-import { GraphQLClient } from "./support/graphql-client";
-import { startTestServer, type TestServer } from "./support/test-server";
+import { useTestServer } from "./support/use-test-server";
 
-let server: TestServer;
-let admin: GraphQLClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = new GraphQLClient(server.url, server.adminToken);
-});
-afterAll(() => server?.stop());
+const api = useTestServer();
 
 const SET_ALIAS = `mutation($input: SetAliasInput!) { setAlias(input: $input) { name version { ref } } }`;
 const DELETE_ALIAS = `mutation($model: String!, $alias: String!) { deleteAlias(model: $model, alias: $alias) }`;
@@ -21,22 +13,22 @@ const ALIASES = `query($name: String!) {
 }`;
 
 async function modelWithVersions(count: number) {
-  const model = await createModel(admin);
-  for (let index = 0; index < count; index += 1) await registerVersion(admin, model.name);
+  const model = await createModel(api.admin);
+  for (let index = 0; index < count; index += 1) await registerVersion(api.admin, model.name);
   return model.name;
 }
 
 async function aliasesOf(name: string) {
-  return (await admin.ok(ALIASES, { name })).model.aliases;
+  return (await api.admin.ok(ALIASES, { name })).model.aliases;
 }
 
 describe("aliases", () => {
   it("creates and moves an alias, keeping every move in its history", async () => {
     const name = await modelWithVersions(3);
-    await admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 1 } });
-    await admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 3 } });
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 1 } });
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 3 } });
     // Pointing it where it already points records nothing.
-    await admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 3 } });
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 3 } });
     const [production] = await aliasesOf(name);
     expect(production).toEqual({
       name: "production",
@@ -50,8 +42,8 @@ describe("aliases", () => {
 
   it("records the token owner as the actor", async () => {
     const name = await modelWithVersions(1);
-    const writer = await createToken(admin, ["WRITE"]);
-    await admin.withToken(writer.token).ok(SET_ALIAS, { input: { model: name, alias: "staging", version: 1 } });
+    const writer = await createToken(api.admin, ["WRITE"]);
+    await api.admin.withToken(writer.token).ok(SET_ALIAS, { input: { model: name, alias: "staging", version: 1 } });
     expect((await aliasesOf(name))[0].history[0].actor).toBe("admin");
   });
 
@@ -63,15 +55,15 @@ describe("aliases", () => {
     ["x".repeat(64), "INVALID_ALIAS"],
   ])("refuses the alias name %s with BAD_USER_INPUT/%s and changes nothing", async (alias, reason) => {
     const name = await modelWithVersions(1);
-    await admin.fails(SET_ALIAS, { input: { model: name, alias, version: 1 } }, "BAD_USER_INPUT", reason);
+    await api.admin.fails(SET_ALIAS, { input: { model: name, alias, version: 1 } }, "BAD_USER_INPUT", reason);
     expect(await aliasesOf(name)).toEqual([]);
   });
 
   it("refuses a missing version or model, changing nothing", async () => {
     const name = await modelWithVersions(1);
-    await admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 1 } });
-    await admin.fails(SET_ALIAS, { input: { model: name, alias: "production", version: 9 } }, "NOT_FOUND", "VERSION_NOT_FOUND");
-    await admin.fails(SET_ALIAS, { input: { model: "ghost", alias: "production", version: 1 } }, "NOT_FOUND", "MODEL_NOT_FOUND");
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 1 } });
+    await api.admin.fails(SET_ALIAS, { input: { model: name, alias: "production", version: 9 } }, "NOT_FOUND", "VERSION_NOT_FOUND");
+    await api.admin.fails(SET_ALIAS, { input: { model: "ghost", alias: "production", version: 1 } }, "NOT_FOUND", "MODEL_NOT_FOUND");
     const [production] = await aliasesOf(name);
     expect(production.version.ref).toBe(`${name}@v1`);
     expect(production.history).toHaveLength(1);
@@ -79,12 +71,12 @@ describe("aliases", () => {
 
   it("deletes an alias; its history survives and shows when it comes back", async () => {
     const name = await modelWithVersions(2);
-    await admin.ok(SET_ALIAS, { input: { model: name, alias: "canary", version: 1 } });
-    expect((await admin.ok(DELETE_ALIAS, { model: name, alias: "canary" })).deleteAlias).toBe(true);
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "canary", version: 1 } });
+    expect((await api.admin.ok(DELETE_ALIAS, { model: name, alias: "canary" })).deleteAlias).toBe(true);
     expect(await aliasesOf(name)).toEqual([]);
-    await admin.fails(DELETE_ALIAS, { model: name, alias: "canary" }, "NOT_FOUND", "ALIAS_NOT_FOUND");
-    await admin.fails(`query($ref: String!) { modelVersion(ref: $ref) { id } }`, { ref: `${name}@canary` }, "NOT_FOUND", "ALIAS_NOT_FOUND");
-    await admin.ok(SET_ALIAS, { input: { model: name, alias: "canary", version: 2 } });
+    await api.admin.fails(DELETE_ALIAS, { model: name, alias: "canary" }, "NOT_FOUND", "ALIAS_NOT_FOUND");
+    await api.admin.fails(`query($ref: String!) { modelVersion(ref: $ref) { id } }`, { ref: `${name}@canary` }, "NOT_FOUND", "ALIAS_NOT_FOUND");
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "canary", version: 2 } });
     expect((await aliasesOf(name))[0].history).toEqual([
       { from: null, to: { ref: `${name}@v1` }, actor: "admin" },
       { from: { ref: `${name}@v1` }, to: null, actor: "admin" },
@@ -96,9 +88,9 @@ describe("aliases", () => {
     const name = await modelWithVersions(2);
     const other = await modelWithVersions(1);
     const client = createClient({
-      url: `${server.url.replace("http", "ws")}/graphql`,
+      url: `${api.server.url.replace("http", "ws")}/graphql`,
       webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${server.adminToken}` },
+      connectionParams: { authorization: `Bearer ${api.server.adminToken}` },
       retryAttempts: 0,
     });
     try {
@@ -119,13 +111,13 @@ describe("aliases", () => {
       await expect
         .poll(async () => {
           probes += 1;
-          await admin.ok(SET_ALIAS, { input: { model: other, alias: "noise", version: 1 } });
-          await admin.ok(SET_ALIAS, { input: { model: name, alias: "probe", version: (probes % 2) + 1 } });
+          await api.admin.ok(SET_ALIAS, { input: { model: other, alias: "noise", version: 1 } });
+          await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "probe", version: (probes % 2) + 1 } });
           return received.length;
         }, { timeout: 30_000, interval: 100 })
         .toBeGreaterThan(0);
-      await admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 2 } });
-      await admin.ok(DELETE_ALIAS, { model: name, alias: "production" });
+      await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 2 } });
+      await api.admin.ok(DELETE_ALIAS, { model: name, alias: "production" });
       await collecting;
       const tail = received.slice(-2);
       expect(received.every((event: any) => event.alias !== "noise")).toBe(true);
@@ -140,7 +132,7 @@ describe("aliases", () => {
 
   it("refuses a WebSocket subscription without a valid token", async () => {
     const client = createClient({
-      url: `${server.url.replace("http", "ws")}/graphql`,
+      url: `${api.server.url.replace("http", "ws")}/graphql`,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: "Bearer dst_wrong" },
       retryAttempts: 0,

@@ -3,10 +3,9 @@ import { once } from "node:events";
 import { readdir } from "node:fs/promises";
 import { type ClientRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders, request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createToken, putBlob, sha256Hex } from "./support/factories";
-import { GraphQLClient } from "./support/graphql-client";
-import { startTestServer, type TestServer } from "./support/test-server";
+import { useTestServer } from "./support/use-test-server";
 import { waitFor } from "./support/wait-for";
 
 const MAX_BLOB_BYTES = 1024 * 1024;
@@ -14,21 +13,14 @@ const MAX_BLOB_BYTES = 1024 * 1024;
 const BLOB_QUERY = `query($digest: String!) { blob(digest: $digest) { digest sizeBytes mediaType createdAt } }`;
 const REVOKE_TOKEN = `mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }`;
 
-let server: TestServer;
-let admin: GraphQLClient;
+const api = useTestServer({ DISTILLERY_MAX_BLOB_BYTES: String(MAX_BLOB_BYTES) });
 
-beforeAll(async () => {
-  server = await startTestServer({ DISTILLERY_MAX_BLOB_BYTES: String(MAX_BLOB_BYTES) });
-  admin = new GraphQLClient(server.url, server.adminToken);
-});
-afterAll(() => server?.stop());
-
-const blobUrl = (hex: string) => `${server.url}/v1/blobs/sha256/${hex}`;
+const blobUrl = (hex: string) => `${api.server.url}/v1/blobs/sha256/${hex}`;
 const bearer = (token: string | null): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
-const incomingDir = () => join(server.dataDir, "blobs", "incoming");
-const sha256Dir = () => join(server.dataDir, "blobs", "sha256");
+const incomingDir = () => join(api.server.dataDir, "blobs", "incoming");
+const sha256Dir = () => join(api.server.dataDir, "blobs", "sha256");
 
-function getBlob(hex: string, token: string | null = server.adminToken, headers: Record<string, string> = {}, method = "GET") {
+function getBlob(hex: string, token: string | null = api.server.adminToken, headers: Record<string, string> = {}, method = "GET") {
   return fetch(blobUrl(hex), { method, headers: { ...bearer(token), ...headers } });
 }
 
@@ -63,7 +55,7 @@ async function expectError(response: Response | RawResponse, status: number, cod
 /** The blob is nowhere: not over HTTP, not in GraphQL, not on disk, and no upload left behind. */
 async function expectNothingKept(hex: string, before: { stored: string[] }): Promise<void> {
   await expectError(await getBlob(hex), 404, "NOT_FOUND", "BLOB_NOT_FOUND");
-  await admin.fails(BLOB_QUERY, { digest: `sha256:${hex}` }, "NOT_FOUND", "BLOB_NOT_FOUND");
+  await api.admin.fails(BLOB_QUERY, { digest: `sha256:${hex}` }, "NOT_FOUND", "BLOB_NOT_FOUND");
   expect(await blobFiles()).toEqual({ stored: before.stored, incoming: [] });
 }
 
@@ -81,7 +73,7 @@ interface RawResponse {
 function openPut(hex: string, headers: OutgoingHttpHeaders = {}): { request: ClientRequest; response: Promise<RawResponse> } {
   const request = httpRequest(blobUrl(hex), {
     method: "PUT",
-    headers: { ...bearer(server.adminToken), "content-type": "application/octet-stream", ...headers },
+    headers: { ...bearer(api.server.adminToken), "content-type": "application/octet-stream", ...headers },
   });
   const response = new Promise<RawResponse>((resolve, reject) => {
     let answered = false;
@@ -110,16 +102,16 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
     const bytes = randomBytes(4096);
     const hex = sha256Hex(bytes);
 
-    const first = await putBlob(server.url, server.adminToken, bytes);
+    const first = await putBlob(api.server.url, api.server.adminToken, bytes);
     expect(first.status).toBe(201);
     expect(first.headers.get("location")).toBe(`/v1/blobs/sha256/${hex}`);
     expect(await first.json()).toEqual({ digest: `sha256:${hex}`, sizeBytes: 4096, created: true });
 
-    const again = await putBlob(server.url, server.adminToken, bytes);
+    const again = await putBlob(api.server.url, api.server.adminToken, bytes);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ digest: `sha256:${hex}`, sizeBytes: 4096, created: false });
 
-    const data = await admin.ok<{ blob: { digest: string; sizeBytes: number; mediaType: string; createdAt: string } }>(BLOB_QUERY, {
+    const data = await api.admin.ok<{ blob: { digest: string; sizeBytes: number; mediaType: string; createdAt: string } }>(BLOB_QUERY, {
       digest: `sha256:${hex}`,
     });
     expect(data.blob).toMatchObject({ digest: `sha256:${hex}`, sizeBytes: 4096, mediaType: "application/octet-stream" });
@@ -129,7 +121,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
 
   it("accepts a blob of exactly the size limit", async () => {
     const bytes = randomBytes(MAX_BLOB_BYTES);
-    const response = await putBlob(server.url, server.adminToken, bytes);
+    const response = await putBlob(api.server.url, api.server.adminToken, bytes);
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ sizeBytes: MAX_BLOB_BYTES });
   });
@@ -137,7 +129,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
   it("serves the identical bytes with Content-Length, ETag, Repr-Digest and Accept-Ranges", async () => {
     const bytes = randomBytes(1000);
     const hex = sha256Hex(bytes);
-    expect((await putBlob(server.url, server.adminToken, bytes)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, bytes)).status).toBe(201);
 
     const response = await getBlob(hex);
 
@@ -152,9 +144,9 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
   it("answers HEAD with the same headers and no body", async () => {
     const bytes = randomBytes(1000);
     const hex = sha256Hex(bytes);
-    expect((await putBlob(server.url, server.adminToken, bytes)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, bytes)).status).toBe(201);
 
-    const response = await getBlob(hex, server.adminToken, {}, "HEAD");
+    const response = await getBlob(hex, api.server.adminToken, {}, "HEAD");
 
     expect(response.status).toBe(200);
     expect(response.headers.get("content-length")).toBe("1000");
@@ -167,7 +159,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
   it("serves byte ranges with 206 and Content-Range: closed, suffix and open-ended", async () => {
     const bytes = randomBytes(1000);
     const hex = sha256Hex(bytes);
-    expect((await putBlob(server.url, server.adminToken, bytes)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, bytes)).status).toBe(201);
 
     const cases = [
       { range: "bytes=10-19", start: 10, end: 19 },
@@ -176,7 +168,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
       { range: "bytes=995-5000", start: 995, end: 999 },
     ];
     for (const { range, start, end } of cases) {
-      const response = await getBlob(hex, server.adminToken, { range });
+      const response = await getBlob(hex, api.server.adminToken, { range });
       expect(response.status, range).toBe(206);
       expect(response.headers.get("content-range"), range).toBe(`bytes ${start}-${end}/1000`);
       expect(response.headers.get("content-length"), range).toBe(String(end - start + 1));
@@ -187,14 +179,14 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
   it("answers an unsatisfiable range with 416 and the blob's size, and ignores ranges in other units", async () => {
     const bytes = randomBytes(1000);
     const hex = sha256Hex(bytes);
-    expect((await putBlob(server.url, server.adminToken, bytes)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, bytes)).status).toBe(201);
 
-    const outside = await getBlob(hex, server.adminToken, { range: "bytes=1000-" });
+    const outside = await getBlob(hex, api.server.adminToken, { range: "bytes=1000-" });
     expect(outside.headers.get("content-range")).toBe("bytes */1000");
     const error = await expectError(outside, 416, "BAD_USER_INPUT", "RANGE_NOT_SATISFIABLE");
     expect(error.details).toEqual({ size: 1000 });
 
-    const otherUnit = await getBlob(hex, server.adminToken, { range: "items=0-9" });
+    const otherUnit = await getBlob(hex, api.server.adminToken, { range: "items=0-9" });
     expect(otherUnit.status).toBe(200);
     expect(Buffer.from(await otherUnit.arrayBuffer()).equals(bytes)).toBe(true);
   });
@@ -202,14 +194,14 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
   it("answers If-None-Match with the ETag by 304 without a body", async () => {
     const bytes = randomBytes(1000);
     const hex = sha256Hex(bytes);
-    expect((await putBlob(server.url, server.adminToken, bytes)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, bytes)).status).toBe(201);
 
-    const response = await getBlob(hex, server.adminToken, { "if-none-match": `"sha256:${hex}"` });
+    const response = await getBlob(hex, api.server.adminToken, { "if-none-match": `"sha256:${hex}"` });
 
     expect(response.status).toBe(304);
     expect(response.headers.get("etag")).toBe(`"sha256:${hex}"`);
     expect((await response.arrayBuffer()).byteLength).toBe(0);
-    expect((await getBlob(hex, server.adminToken, { "if-none-match": '"sha256:something-else"' })).status).toBe(200);
+    expect((await getBlob(hex, api.server.adminToken, { "if-none-match": '"sha256:something-else"' })).status).toBe(200);
   });
 
   it("refuses content that does not hash to the URL's digest with 400 DIGEST_MISMATCH and keeps nothing", async () => {
@@ -217,7 +209,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
     const bytes = randomBytes(4096);
     const claimed = sha256Hex(randomBytes(32));
 
-    const error = await expectError(await putBlob(server.url, server.adminToken, bytes, claimed), 400, "BAD_USER_INPUT", "DIGEST_MISMATCH");
+    const error = await expectError(await putBlob(api.server.url, api.server.adminToken, bytes, claimed), 400, "BAD_USER_INPUT", "DIGEST_MISMATCH");
 
     expect(error.details).toEqual({ expected: `sha256:${claimed}`, actual: `sha256:${sha256Hex(bytes)}` });
     await expectNothingKept(claimed, before);
@@ -273,7 +265,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
     await waitFor("incoming/ to be cleaned up", async () => ((await readdir(incomingDir())).length === 0 ? true : undefined));
     await expectNothingKept(hex, before);
 
-    const complete = await putBlob(server.url, server.adminToken, bytes);
+    const complete = await putBlob(api.server.url, api.server.adminToken, bytes);
     expect(complete.status).toBe(201);
     expect(Buffer.from(await (await getBlob(hex)).arrayBuffer()).equals(bytes)).toBe(true);
   });
@@ -282,7 +274,7 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
     const before = await blobFiles();
     const valid = sha256Hex(Buffer.from("malformed digests"));
     for (const hex of [valid.toUpperCase(), valid.slice(0, 63), `${valid}0`, `${valid.slice(0, 63)}g`, "latest"]) {
-      const put = await putBlob(server.url, server.adminToken, Buffer.from("malformed digests"), hex);
+      const put = await putBlob(api.server.url, api.server.adminToken, Buffer.from("malformed digests"), hex);
       const error = await expectError(put, 400, "BAD_USER_INPUT", "INVALID_DIGEST");
       expect(error.details).toEqual({ digest: hex });
       await expectError(await getBlob(hex), 400, "BAD_USER_INPUT", "INVALID_DIGEST");
@@ -293,14 +285,14 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
 
   it("refuses anonymous and unknown callers with 401, for PUT and GET alike", async () => {
     const stored = randomBytes(100);
-    expect((await putBlob(server.url, server.adminToken, stored)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, stored)).status).toBe(201);
     const before = await blobFiles();
     const bytes = randomBytes(100);
     const hex = sha256Hex(bytes);
 
     const anonymousPut = await fetch(blobUrl(hex), { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: bytes });
     await expectError(anonymousPut, 401, "UNAUTHENTICATED", "UNAUTHENTICATED");
-    await expectError(await putBlob(server.url, "dst_not-a-real-token", bytes), 401, "UNAUTHENTICATED", "TOKEN_INVALID");
+    await expectError(await putBlob(api.server.url, "dst_not-a-real-token", bytes), 401, "UNAUTHENTICATED", "TOKEN_INVALID");
     await expectError(await getBlob(sha256Hex(stored), null), 401, "UNAUTHENTICATED", "UNAUTHENTICATED");
     await expectError(await getBlob(sha256Hex(stored), "dst_not-a-real-token"), 401, "UNAUTHENTICATED", "TOKEN_INVALID");
 
@@ -308,9 +300,9 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
   });
 
   it("lets a READ token download but refuses its upload with 403 FORBIDDEN", async () => {
-    const { token } = await createToken(admin, ["READ"]);
+    const { token } = await createToken(api.admin, ["READ"]);
     const stored = randomBytes(100);
-    expect((await putBlob(server.url, server.adminToken, stored)).status).toBe(201);
+    expect((await putBlob(api.server.url, api.server.adminToken, stored)).status).toBe(201);
     const before = await blobFiles();
 
     const download = await getBlob(sha256Hex(stored), token);
@@ -318,22 +310,22 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(stored)).toBe(true);
 
     const bytes = randomBytes(100);
-    const error = await expectError(await putBlob(server.url, token, bytes), 403, "FORBIDDEN", "FORBIDDEN");
+    const error = await expectError(await putBlob(api.server.url, token, bytes), 403, "FORBIDDEN", "FORBIDDEN");
     expect(error.details).toEqual({ required: ["WRITE"] });
     await expectNothingKept(sha256Hex(bytes), before);
   });
 
   it("refuses a revoked token with 401 TOKEN_REVOKED", async () => {
-    const { token, apiToken } = await createToken(admin, ["WRITE"]);
+    const { token, apiToken } = await createToken(api.admin, ["WRITE"]);
     const stored = randomBytes(100);
-    expect((await putBlob(server.url, token, stored)).status).toBe(201);
+    expect((await putBlob(api.server.url, token, stored)).status).toBe(201);
     expect((await getBlob(sha256Hex(stored), token)).status).toBe(200);
 
-    await admin.ok(REVOKE_TOKEN, { id: apiToken.id });
+    await api.admin.ok(REVOKE_TOKEN, { id: apiToken.id });
     const before = await blobFiles();
 
     const bytes = randomBytes(100);
-    await expectError(await putBlob(server.url, token, bytes), 401, "UNAUTHENTICATED", "TOKEN_REVOKED");
+    await expectError(await putBlob(api.server.url, token, bytes), 401, "UNAUTHENTICATED", "TOKEN_REVOKED");
     await expectError(await getBlob(sha256Hex(stored), token), 401, "UNAUTHENTICATED", "TOKEN_REVOKED");
     await expectNothingKept(sha256Hex(bytes), before);
   });

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createModel, REGISTER_VERSION, registerVersion, uploadBlob } from "./support/factories";
-import { GraphQLClient } from "./support/graphql-client";
-import { startTestServer, type TestServer } from "./support/test-server";
+import { useTestServer } from "./support/use-test-server";
 
-let server: TestServer;
-let admin: GraphQLClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = new GraphQLClient(server.url, server.adminToken);
-});
-afterAll(() => server?.stop());
+const api = useTestServer();
 
 const RESOLVE = `query($ref: String!, $precision: Precision) {
   modelVersion(ref: $ref, precision: $precision) { ref version precision status }
@@ -22,14 +14,14 @@ const ARCHIVE = `mutation($ref: String!) { archiveModelVersion(ref: $ref) { ref 
 const SET_ALIAS = `mutation($input: SetAliasInput!) { setAlias(input: $input) { name } }`;
 
 async function versionCount(name: string): Promise<number> {
-  return (await admin.ok(VERSIONS, { name })).model.versions.totalCount;
+  return (await api.admin.ok(VERSIONS, { name })).model.versions.totalCount;
 }
 
 describe("model versions", () => {
   it("registers a version of an uploaded blob with size, params and metadata", async () => {
-    const model = await createModel(admin);
-    const digest = await uploadBlob(admin, 1234);
-    const data = await admin.ok(REGISTER_VERSION, {
+    const model = await createModel(api.admin);
+    const digest = await uploadBlob(api.admin, 1234);
+    const data = await api.admin.ok(REGISTER_VERSION, {
       input: { model: model.name, digest, format: "ONNX", precision: "FP16", params: 5_000_000_000, metadata: { channels: [64, 128] } },
     });
     expect(data.registerModelVersion).toMatchObject({
@@ -47,43 +39,43 @@ describe("model versions", () => {
   });
 
   it("refuses a digest that was never uploaded, a malformed digest and an unknown model, changing nothing", async () => {
-    const model = await createModel(admin);
+    const model = await createModel(api.admin);
     const missing = `sha256:${"ab".repeat(32)}`;
-    await admin.fails(REGISTER_VERSION, { input: { model: model.name, digest: missing, format: "ONNX", precision: "FP32" } }, "NOT_FOUND", "BLOB_NOT_FOUND");
-    await admin.fails(REGISTER_VERSION, { input: { model: model.name, digest: "md5:abc", format: "ONNX", precision: "FP32" } }, "BAD_USER_INPUT", "INVALID_DIGEST");
-    const digest = await uploadBlob(admin);
-    await admin.fails(REGISTER_VERSION, { input: { model: "no-such-model", digest, format: "ONNX", precision: "FP32" } }, "NOT_FOUND", "MODEL_NOT_FOUND");
-    await admin.fails(REGISTER_VERSION, { input: { model: model.name, digest, format: "ONNX", precision: "FP32", params: -1 } }, "BAD_USER_INPUT", "INVALID_ARGUMENT");
+    await api.admin.fails(REGISTER_VERSION, { input: { model: model.name, digest: missing, format: "ONNX", precision: "FP32" } }, "NOT_FOUND", "BLOB_NOT_FOUND");
+    await api.admin.fails(REGISTER_VERSION, { input: { model: model.name, digest: "md5:abc", format: "ONNX", precision: "FP32" } }, "BAD_USER_INPUT", "INVALID_DIGEST");
+    const digest = await uploadBlob(api.admin);
+    await api.admin.fails(REGISTER_VERSION, { input: { model: "no-such-model", digest, format: "ONNX", precision: "FP32" } }, "NOT_FOUND", "MODEL_NOT_FOUND");
+    await api.admin.fails(REGISTER_VERSION, { input: { model: model.name, digest, format: "ONNX", precision: "FP32", params: -1 } }, "BAD_USER_INPUT", "INVALID_ARGUMENT");
     expect(await versionCount(model.name)).toBe(0);
     // The failed attempts consumed no version numbers.
-    expect((await registerVersion(admin, model.name, { digest })).version).toBe(1);
+    expect((await registerVersion(api.admin, model.name, { digest })).version).toBe(1);
   });
 
   it("refuses a parent ref to a missing version and keeps numbering gap-free", async () => {
-    const model = await createModel(admin);
-    await registerVersion(admin, model.name);
-    const digest = await uploadBlob(admin);
+    const model = await createModel(api.admin);
+    await registerVersion(api.admin, model.name);
+    const digest = await uploadBlob(api.admin);
     for (const ref of [`${model.name}@v7`, `${model.name}@nightly`, "ghost-model"]) {
-      const result = await admin.request(REGISTER_VERSION, {
+      const result = await api.admin.request(REGISTER_VERSION, {
         input: { model: model.name, digest, format: "ONNX", precision: "INT8", parents: [{ ref, relation: "QUANTIZED_FROM" }] },
       });
       expect(result.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
     }
-    await admin.fails(
+    await api.admin.fails(
       REGISTER_VERSION,
       { input: { model: model.name, digest, format: "ONNX", precision: "INT8", parents: [{ ref: "Bad Ref!", relation: "QUANTIZED_FROM" }] } },
       "BAD_USER_INPUT",
       "INVALID_REF",
     );
     expect(await versionCount(model.name)).toBe(1);
-    expect((await registerVersion(admin, model.name, { digest })).version).toBe(2);
+    expect((await registerVersion(api.admin, model.name, { digest })).version).toBe(2);
   });
 
   it("hands out gap-free, unique version numbers to 20 racing registrations", async () => {
-    const model = await createModel(admin);
-    const digests = await Promise.all(Array.from({ length: 20 }, () => uploadBlob(admin)));
+    const model = await createModel(api.admin);
+    const digests = await Promise.all(Array.from({ length: 20 }, () => uploadBlob(api.admin)));
     const results = await Promise.all(
-      digests.map((digest) => admin.request(REGISTER_VERSION, { input: { model: model.name, digest, format: "ONNX", precision: "FP32" } })),
+      digests.map((digest) => api.admin.request(REGISTER_VERSION, { input: { model: model.name, digest, format: "ONNX", precision: "FP32" } })),
     );
     for (const result of results) expect(result.errors).toBeUndefined();
     const numbers = results.map((result) => result.data!.registerModelVersion.version).sort((a: number, b: number) => a - b);
@@ -92,17 +84,17 @@ describe("model versions", () => {
   });
 
   it("records lineage teacher -> student -> int8 and walks it both ways", async () => {
-    const teacher = await createModel(admin, { role: "TEACHER" });
-    const student = await createModel(admin, { role: "STUDENT" });
-    await registerVersion(admin, teacher.name);
-    const fp32 = await registerVersion(admin, student.name, {
+    const teacher = await createModel(api.admin, { role: "TEACHER" });
+    const student = await createModel(api.admin, { role: "STUDENT" });
+    await registerVersion(api.admin, teacher.name);
+    const fp32 = await registerVersion(api.admin, student.name, {
       parents: [{ ref: teacher.name, relation: "DISTILLED_FROM", recipe: { strategy: "progressive", temperature: 2 } }],
     });
-    const int8 = await registerVersion(admin, student.name, {
+    const int8 = await registerVersion(api.admin, student.name, {
       precision: "INT8",
       parents: [{ ref: fp32.ref, relation: "QUANTIZED_FROM", recipe: { method: "static", calibrationSamples: 256 } }],
     });
-    const graph = await admin.ok(
+    const graph = await api.admin.ok(
       `query($ref: String!) { modelVersion(ref: $ref) {
         ref
         parents { relation recipe version { ref parents { relation version { ref model { role } } } } }
@@ -119,7 +111,7 @@ describe("model versions", () => {
         },
       ],
     });
-    const down = await admin.ok(`query($ref: String!) { modelVersion(ref: $ref) { children { relation version { ref children { relation version { ref } } } } } }`, {
+    const down = await api.admin.ok(`query($ref: String!) { modelVersion(ref: $ref) { children { relation version { ref children { relation version { ref } } } } } }`, {
       ref: `${teacher.name}@v1`,
     });
     expect(down.modelVersion.children).toEqual([
@@ -128,13 +120,13 @@ describe("model versions", () => {
   });
 
   it("resolves name, name@latest, name@vN, name@alias, and an alias in another precision", async () => {
-    const model = await createModel(admin);
-    const v1 = await registerVersion(admin, model.name);
-    const v2 = await registerVersion(admin, model.name, { precision: "INT8", parents: [{ ref: v1.ref, relation: "QUANTIZED_FROM" }] });
-    const v3 = await registerVersion(admin, model.name, { precision: "FP16", parents: [{ ref: v1.ref, relation: "QUANTIZED_FROM" }] });
-    await admin.ok(SET_ALIAS, { input: { model: model.name, alias: "production", version: 1 } });
+    const model = await createModel(api.admin);
+    const v1 = await registerVersion(api.admin, model.name);
+    const v2 = await registerVersion(api.admin, model.name, { precision: "INT8", parents: [{ ref: v1.ref, relation: "QUANTIZED_FROM" }] });
+    const v3 = await registerVersion(api.admin, model.name, { precision: "FP16", parents: [{ ref: v1.ref, relation: "QUANTIZED_FROM" }] });
+    await api.admin.ok(SET_ALIAS, { input: { model: model.name, alias: "production", version: 1 } });
 
-    const resolve = async (ref: string, precision?: string) => (await admin.ok(RESOLVE, { ref, precision })).modelVersion.ref;
+    const resolve = async (ref: string, precision?: string) => (await api.admin.ok(RESOLVE, { ref, precision })).modelVersion.ref;
     expect(await resolve(model.name)).toBe(v3.ref);
     expect(await resolve(`${model.name}@latest`)).toBe(v3.ref);
     expect(await resolve(`${model.name}@v2`)).toBe(v2.ref);
@@ -144,44 +136,44 @@ describe("model versions", () => {
     expect(await resolve(`${model.name}@production`, "FP32")).toBe(v1.ref);
 
     // A newer int8 build of production wins.
-    const v4 = await registerVersion(admin, model.name, { precision: "INT8", parents: [{ ref: v1.ref, relation: "QUANTIZED_FROM" }] });
+    const v4 = await registerVersion(api.admin, model.name, { precision: "INT8", parents: [{ ref: v1.ref, relation: "QUANTIZED_FROM" }] });
     expect(await resolve(`${model.name}@production`, "INT8")).toBe(v4.ref);
 
-    await admin.fails(RESOLVE, { ref: `${model.name}@v2`, precision: "FP16" }, "NOT_FOUND", "VERSION_NOT_FOUND");
-    await admin.fails(RESOLVE, { ref: `${model.name}@v99` }, "NOT_FOUND", "VERSION_NOT_FOUND");
-    await admin.fails(RESOLVE, { ref: `${model.name}@staging` }, "NOT_FOUND", "ALIAS_NOT_FOUND");
-    await admin.fails(RESOLVE, { ref: `${model.name}@v0` }, "BAD_USER_INPUT", "INVALID_REF");
-    await admin.fails(RESOLVE, { ref: "UPPER@v1" }, "BAD_USER_INPUT", "INVALID_REF");
+    await api.admin.fails(RESOLVE, { ref: `${model.name}@v2`, precision: "FP16" }, "NOT_FOUND", "VERSION_NOT_FOUND");
+    await api.admin.fails(RESOLVE, { ref: `${model.name}@v99` }, "NOT_FOUND", "VERSION_NOT_FOUND");
+    await api.admin.fails(RESOLVE, { ref: `${model.name}@staging` }, "NOT_FOUND", "ALIAS_NOT_FOUND");
+    await api.admin.fails(RESOLVE, { ref: `${model.name}@v0` }, "BAD_USER_INPUT", "INVALID_REF");
+    await api.admin.fails(RESOLVE, { ref: "UPPER@v1" }, "BAD_USER_INPUT", "INVALID_REF");
   });
 
   it("pages versions newest first", async () => {
-    const model = await createModel(admin);
-    for (let index = 0; index < 3; index += 1) await registerVersion(admin, model.name);
-    const first = (await admin.ok(VERSIONS, { name: model.name })).model.versions;
+    const model = await createModel(api.admin);
+    for (let index = 0; index < 3; index += 1) await registerVersion(api.admin, model.name);
+    const first = (await api.admin.ok(VERSIONS, { name: model.name })).model.versions;
     expect(first.edges.map((edge: any) => edge.node.version)).toEqual([3, 2]);
-    const second = (await admin.ok(VERSIONS, { name: model.name, after: first.pageInfo.endCursor })).model.versions;
+    const second = (await api.admin.ok(VERSIONS, { name: model.name, after: first.pageInfo.endCursor })).model.versions;
     expect(second.edges.map((edge: any) => edge.node.version)).toEqual([1]);
     expect(second.pageInfo.hasNextPage).toBe(false);
   });
 
   it("archives a version: it stops being latest, keeps its number, and cannot be aliased", async () => {
-    const model = await createModel(admin);
-    await registerVersion(admin, model.name);
-    const v2 = await registerVersion(admin, model.name);
-    expect((await admin.ok(ARCHIVE, { ref: v2.ref })).archiveModelVersion).toEqual({ ref: v2.ref, status: "ARCHIVED" });
-    expect((await admin.ok(RESOLVE, { ref: model.name })).modelVersion.version).toBe(1);
-    expect((await admin.ok(RESOLVE, { ref: v2.ref })).modelVersion.status).toBe("ARCHIVED");
-    await admin.fails(SET_ALIAS, { input: { model: model.name, alias: "production", version: 2 } }, "CONFLICT", "VERSION_ARCHIVED");
+    const model = await createModel(api.admin);
+    await registerVersion(api.admin, model.name);
+    const v2 = await registerVersion(api.admin, model.name);
+    expect((await api.admin.ok(ARCHIVE, { ref: v2.ref })).archiveModelVersion).toEqual({ ref: v2.ref, status: "ARCHIVED" });
+    expect((await api.admin.ok(RESOLVE, { ref: model.name })).modelVersion.version).toBe(1);
+    expect((await api.admin.ok(RESOLVE, { ref: v2.ref })).modelVersion.status).toBe("ARCHIVED");
+    await api.admin.fails(SET_ALIAS, { input: { model: model.name, alias: "production", version: 2 } }, "CONFLICT", "VERSION_ARCHIVED");
     // Archiving twice is harmless.
-    expect((await admin.ok(ARCHIVE, { ref: v2.ref })).archiveModelVersion.status).toBe("ARCHIVED");
+    expect((await api.admin.ok(ARCHIVE, { ref: v2.ref })).archiveModelVersion.status).toBe("ARCHIVED");
   });
 
   it("refuses to archive a version an alias points at, changing nothing", async () => {
-    const model = await createModel(admin);
-    const v1 = await registerVersion(admin, model.name);
-    await admin.ok(SET_ALIAS, { input: { model: model.name, alias: "production", version: 1 } });
-    const error = await admin.fails(ARCHIVE, { ref: v1.ref }, "CONFLICT", "VERSION_HAS_ALIASES");
+    const model = await createModel(api.admin);
+    const v1 = await registerVersion(api.admin, model.name);
+    await api.admin.ok(SET_ALIAS, { input: { model: model.name, alias: "production", version: 1 } });
+    const error = await api.admin.fails(ARCHIVE, { ref: v1.ref }, "CONFLICT", "VERSION_HAS_ALIASES");
     expect(error.extensions.details).toEqual({ aliases: ["production"] });
-    expect((await admin.ok(RESOLVE, { ref: v1.ref })).modelVersion.status).toBe("READY");
+    expect((await api.admin.ok(RESOLVE, { ref: v1.ref })).modelVersion.status).toBe("READY");
   });
 });
