@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DomainError } from "@distillery/domain";
+import { OVERFLOW_DRAIN_BYTES } from "./hashing-counter";
 import { LocalBlobStore } from "./local-blob-store";
 
 const MAX = 1024 * 1024;
@@ -118,6 +119,21 @@ describe("LocalBlobStore", () => {
 
     expect(error.details).toEqual({ maxBytes: 10_000 });
     expect(await store.stat(hex)).toBeNull();
+    expect(await filesUnder(root)).toEqual([]);
+  });
+
+  it("cuts off a source that goes on far past the limit instead of draining it forever", async () => {
+    let produced = 0;
+    const endless = new Readable({
+      read() {
+        produced += 1024 * 1024;
+        this.push(Buffer.alloc(1024 * 1024));
+      },
+    });
+
+    await expectDomainError(store.put(endless, { expectedHex: "0".repeat(64), maxBytes: 10_000 }), "BLOB_TOO_LARGE");
+
+    expect(produced).toBeLessThan(10_000 + OVERFLOW_DRAIN_BYTES + 8 * 1024 * 1024);
     expect(await filesUnder(root)).toEqual([]);
   });
 
