@@ -13,6 +13,7 @@ import { blobRoutes } from "./http/blob-routes";
 import { healthRoutes } from "./http/health-routes";
 import { ApiMetrics } from "./http/metrics";
 import { metricsRoutes } from "./http/metrics-routes";
+import { LeaseReaper } from "./modules/run/lease-reaper";
 import { createServices } from "./services";
 
 export interface RunningServer {
@@ -32,7 +33,11 @@ export async function startServer(config: ApiConfig): Promise<RunningServer> {
   if (sweptUploads > 0) app.log.info({ sweptUploads }, "removed uploads left by a process that died");
 
   const events = createEventBus();
-  const services = createServices(db, blobStore, events);
+  const services = createServices(db, blobStore, events, {
+    leaseSeconds: config.leaseSeconds,
+    backoffSeconds: config.retryBackoffSeconds,
+    runnerOnlineSeconds: config.runnerOnlineSeconds,
+  });
   const adminTokenPath = await withStartupLock(db, () => bootstrapAdminToken(services.tokens, config.dataDir));
   const schema = await buildGraphQLSchema(events);
   const metrics = new ApiMetrics();
@@ -44,6 +49,8 @@ export async function startServer(config: ApiConfig): Promise<RunningServer> {
   await mountApollo(app, schema, services, metrics);
   await app.listen({ host: config.host, port: config.port });
   const websocket = serveGraphQLOverWebSocket(app.server, schema, services);
+  const reaper = new LeaseReaper(db, events, services.jobSignal, { leaseSeconds: config.leaseSeconds, backoffSeconds: config.retryBackoffSeconds }, app.log);
+  reaper.start();
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -56,6 +63,7 @@ export async function startServer(config: ApiConfig): Promise<RunningServer> {
     url,
     adminTokenPath,
     async close() {
+      await reaper.stop();
       await websocket.close();
       await app.close();
       await db.close();

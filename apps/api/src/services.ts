@@ -4,29 +4,64 @@ import type { EventBus } from "./graphql/event-bus";
 import { AliasService } from "./modules/alias/alias.service";
 import { ApiTokenService } from "./modules/api-token/api-token.service";
 import { BlobService } from "./modules/blob/blob.service";
+import { ExperimentService } from "./modules/experiment/experiment.service";
+import { MetricService } from "./modules/metric/metric.service";
+import { RunLogReader } from "./modules/metric/run-log";
 import { ModelVersionService } from "./modules/model-version/model-version.service";
 import { ModelService } from "./modules/model/model.service";
+import type { JobEntity } from "./modules/run/job.entity";
+import type { RetryPolicy } from "./modules/run/job-queue";
+import { JobSignal } from "./modules/run/job-signal";
+import { RunService } from "./modules/run/run.service";
+import { JobLeaseService } from "./modules/runner/job-lease.service";
+import { RunnerService } from "./modules/runner/runner.service";
+import { waitingReasonOf } from "./modules/runner/waiting-reason";
+
+export interface QueueSettings extends RetryPolicy {
+  /** A runner not seen for this long is offline. */
+  runnerOnlineSeconds: number;
+}
 
 export interface Services {
   db: Database;
   blobStore: BlobStore;
   events: EventBus;
+  jobSignal: JobSignal;
+  leaseSeconds: number;
   tokens: ApiTokenService;
   blobs: BlobService;
   models: ModelService;
   versions: ModelVersionService;
   aliases: AliasService;
+  experiments: ExperimentService;
+  runs: RunService;
+  runners: RunnerService;
+  jobLeases: JobLeaseService;
+  metrics: MetricService;
+  runLogs: RunLogReader;
+  waitingReason(job: JobEntity): Promise<string | null>;
 }
 
-export function createServices(db: Database, blobStore: BlobStore, events: EventBus): Services {
+export function createServices(db: Database, blobStore: BlobStore, events: EventBus, queue: QueueSettings): Services {
+  const jobSignal = new JobSignal();
+  const runners = new RunnerService(db, queue.runnerOnlineSeconds);
   return {
     db,
     blobStore,
     events,
+    jobSignal,
+    leaseSeconds: queue.leaseSeconds,
     tokens: new ApiTokenService(db),
     blobs: new BlobService(db),
     models: new ModelService(db),
     versions: new ModelVersionService(db),
     aliases: new AliasService(db, events),
+    experiments: new ExperimentService(db),
+    runs: new RunService(db, events, jobSignal),
+    runners,
+    jobLeases: new JobLeaseService(db, events, jobSignal, runners, queue),
+    metrics: new MetricService(db),
+    runLogs: new RunLogReader(db),
+    waitingReason: (job) => waitingReasonOf(db, job, queue.runnerOnlineSeconds),
   };
 }

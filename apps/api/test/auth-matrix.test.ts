@@ -36,10 +36,26 @@ type ScopeName = keyof typeof Scope;
 const expectedScope: Record<string, ScopeName> = {
   "Query.apiTokens": "ADMIN",
   "Query.blob": "READ",
+  "Query.experiment": "READ",
+  "Query.experiments": "READ",
   "Query.me": "READ",
   "Query.model": "READ",
   "Query.modelVersion": "READ",
   "Query.models": "READ",
+  "Query.run": "READ",
+  "Query.runners": "READ",
+  "Query.runs": "READ",
+  "Mutation.acquireJob": "RUNNER",
+  "Mutation.appendLogs": "RUNNER",
+  "Mutation.cancelRun": "WRITE",
+  "Mutation.completeJob": "RUNNER",
+  "Mutation.createExperiment": "WRITE",
+  "Mutation.failJob": "RUNNER",
+  "Mutation.heartbeat": "RUNNER",
+  "Mutation.launchExperiment": "WRITE",
+  "Mutation.logMetrics": "RUNNER",
+  "Mutation.registerRunner": "RUNNER",
+  "Mutation.retryRun": "WRITE",
   "Mutation.archiveModelVersion": "WRITE",
   "Mutation.createApiToken": "ADMIN",
   "Mutation.createModel": "WRITE",
@@ -131,6 +147,9 @@ const STATE = `{
     } }
   }
   apiTokens { id name scopes owner expiresAt revokedAt }
+  experiments(first: 50) { totalCount edges { node { name spec } } }
+  runs(first: 50) { totalCount edges { node { status attempt metricKeys logs { totalBytes } } } }
+  runners { name labels capabilities }
 }`;
 
 let server: TestServer;

@@ -4,3 +4,6 @@ export * from "./scopes";
 export * from "./digest";
 export * from "./names";
 export * from "./refs";
+export * from "./trainer-protocol";
+export * from "./runs";
+export * from "./experiment-specs";

@@ -5,6 +5,10 @@ import { BlobEntity } from "../modules/blob/blob.entity";
 import { ModelEntity } from "../modules/model/model.entity";
 import { LineageEntity } from "../modules/model-version/lineage.entity";
 import { ModelVersionEntity } from "../modules/model-version/model-version.entity";
+import { ExperimentEntity } from "../modules/experiment/experiment.entity";
+import { JobEntity } from "../modules/run/job.entity";
+import { RunEntity } from "../modules/run/run.entity";
+import { RunnerEntity } from "../modules/runner/runner.entity";
 
 export const entities = [
   BlobEntity,
@@ -14,4 +18,8 @@ export const entities = [
   LineageEntity,
   AliasEntity,
   AliasEventEntity,
+  ExperimentEntity,
+  RunnerEntity,
+  RunEntity,
+  JobEntity,
 ];

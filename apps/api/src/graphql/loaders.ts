@@ -1,6 +1,7 @@
 import { createAliasLoaders } from "../modules/alias/alias.loader";
 import { createModelVersionLoaders } from "../modules/model-version/model-version.loader";
 import { createModelLoaders } from "../modules/model/model.loader";
+import { createRunLoaders } from "../modules/run/run.loader";
 import type { Services } from "../services";
 
 /** Fresh per request: DataLoader caches must never outlive one request's view of the data. */
@@ -9,6 +10,7 @@ export function createLoaders(services: Services) {
     ...createModelLoaders(services.models),
     ...createModelVersionLoaders(services.versions),
     ...createAliasLoaders(services.aliases),
+    ...createRunLoaders(services.runs, services.experiments, services.runners, services.metrics),
   };
 }
 

@@ -4,6 +4,10 @@ import { ApiTokenResolver } from "../modules/api-token/api-token.resolver";
 import { BlobResolver } from "../modules/blob/blob.resolver";
 import { LineageEdgeResolver, ModelVersionResolver } from "../modules/model-version/model-version.resolver";
 import { ModelResolver } from "../modules/model/model.resolver";
+import { ExperimentResolver } from "../modules/experiment/experiment.resolver";
+import { JobResolver, RunResolver } from "../modules/run/run.resolver";
+import { JobLeaseResolver } from "../modules/runner/job-lease.resolver";
+import { RunnerResolver } from "../modules/runner/runner.resolver";
 
 export const resolvers: NonEmptyArray<Function> = [
   ApiTokenResolver,
@@ -13,4 +17,9 @@ export const resolvers: NonEmptyArray<Function> = [
   LineageEdgeResolver,
   AliasResolver,
   AliasEventResolver,
+  ExperimentResolver,
+  RunResolver,
+  JobResolver,
+  RunnerResolver,
+  JobLeaseResolver,
 ];

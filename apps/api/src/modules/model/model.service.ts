@@ -8,6 +8,7 @@ import {
   validateText,
 } from "@distillery/domain";
 import type { Database } from "../../db/database";
+import { escapeLike } from "../../db/escape-like";
 import { checkPageSize, type Connection, decodeCursor, toConnection } from "../../graphql/connection";
 import { ModelEntity } from "./model.entity";
 
@@ -85,8 +86,7 @@ export class ModelService {
       const filter = query.filter ?? {};
       if (filter.role != null) filtered.andWhere("model.role = :role", { role: toDbEnum(filter.role) });
       if (filter.nameContains) {
-        const escaped = filter.nameContains.replace(/[\\%_]/g, (character) => `\\${character}`);
-        filtered.andWhere("model.name ILIKE :pattern", { pattern: `%${escaped}%` });
+        filtered.andWhere("model.name ILIKE :pattern", { pattern: `%${escapeLike(filter.nameContains)}%` });
       }
       if (filter.tag != null) filtered.andWhere(":tag = ANY(model.tags)", { tag: filter.tag });
       const totalCount = await filtered.clone().getCount();
