@@ -1,8 +1,7 @@
-import { createClient } from "graphql-ws";
-import WebSocket from "ws";
 import { describe, expect, it } from "vitest";
 import { createModel, createToken, registerVersion } from "./support/factories";
 import { useTestServer } from "./support/use-test-server";
+import { createWsClient } from "./support/ws-client";
 
 const api = useTestServer();
 
@@ -87,12 +86,7 @@ describe("aliases", () => {
   it("streams alias moves of one model to an aliasChanged subscriber over WebSocket", async () => {
     const name = await modelWithVersions(2);
     const other = await modelWithVersions(1);
-    const client = createClient({
-      url: `${api.server.url.replace("http", "ws")}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${api.server.adminToken}` },
-      retryAttempts: 0,
-    });
+    const client = createWsClient(api.server.url, api.server.adminToken);
     try {
       const events = client.iterate<{ aliasChanged: { alias: string; actor: string; from: { ref: string } | null; to: { ref: string } | null } }>({
         query: `subscription($model: String!) { aliasChanged(model: $model) { alias actor from { ref } to { ref } } }`,
@@ -131,12 +125,7 @@ describe("aliases", () => {
   });
 
   it("refuses a WebSocket subscription without a valid token", async () => {
-    const client = createClient({
-      url: `${api.server.url.replace("http", "ws")}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: "Bearer dst_wrong" },
-      retryAttempts: 0,
-    });
+    const client = createWsClient(api.server.url, "dst_wrong");
     try {
       const events = client.iterate({ query: `subscription { aliasChanged(model: "x") { alias } }` });
       await expect(events.next()).rejects.toMatchObject({ code: 4403 });

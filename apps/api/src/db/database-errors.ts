@@ -4,6 +4,7 @@ import { DomainError, type ErrorReason } from "@distillery/domain";
 const uniqueViolationReasons: Record<string, ErrorReason> = {
   model_name_key: "MODEL_EXISTS",
   model_version_model_id_version_key: "VERSION_CONFLICT",
+  experiment_name_key: "EXPERIMENT_EXISTS",
 };
 
 interface DriverError {

@@ -7,4 +7,9 @@ export interface GraphQLContext {
   principal: Principal;
   services: Services;
   loaders: Loaders;
+  /**
+   * Replaces `loaders` with empty ones. A subscription keeps one context for all its events;
+   * its resolver calls this per event so no event is answered from an earlier event's cache.
+   */
+  renewLoaders(): void;
 }

@@ -12,7 +12,15 @@ import { createLoaders } from "./loaders";
 export async function createGraphQLContext(services: Services, authorization: string | string[] | undefined): Promise<GraphQLContext> {
   try {
     const principal = await authenticate(services.tokens, authorization);
-    return { principal, services, loaders: createLoaders(services) };
+    const context: GraphQLContext = {
+      principal,
+      services,
+      loaders: createLoaders(services),
+      renewLoaders: () => {
+        context.loaders = createLoaders(services);
+      },
+    };
+    return context;
   } catch (error) {
     if (error instanceof DomainError) {
       throw new GraphQLError(error.message, {

@@ -12,6 +12,8 @@ export interface TestServer {
   url: string;
   adminToken: string;
   dataDir: string;
+  /** The server's own PostgreSQL database, or undefined on embedded PGlite. */
+  databaseUrl: string | undefined;
   /** The API process now running; replaced by `restart`. */
   process: ChildProcess;
   /** Everything the current process printed (JSON lines), for assertions and failure messages. */
@@ -50,6 +52,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     url,
     adminToken,
     dataDir,
+    databaseUrl: database.url,
     process: current.child,
     output: () => current.output(),
     async kill() {

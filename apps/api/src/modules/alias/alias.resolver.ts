@@ -34,7 +34,8 @@ export class AliasResolver {
     filter: ({ payload, args }: { payload: AliasChangedMessage; args: { model: string } }) => payload.modelName === args.model,
     description: "Every move of any alias of the model, as it commits.",
   })
-  aliasChanged(@Root() message: AliasChangedMessage, @Arg("model") _model: string): AliasEventType {
+  aliasChanged(@Root() message: AliasChangedMessage, @Arg("model") _model: string, @Ctx() context: GraphQLContext): AliasEventType {
+    context.renewLoaders();
     return toAliasEventType(message.event);
   }
 

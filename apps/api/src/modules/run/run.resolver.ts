@@ -50,8 +50,9 @@ export class RunResolver {
     filter: ({ payload, args }: { payload: RunUpdatedMessage; args: { id: string } }) => payload.runId === args.id,
     description: "The run each time its job changes state, progress or lease.",
   })
-  async runUpdated(@Root() message: RunUpdatedMessage, @Arg("id", () => ID) _id: string, @Ctx() { services }: GraphQLContext): Promise<RunType> {
-    return toRunType(await services.runs.get(message.runId));
+  async runUpdated(@Root() message: RunUpdatedMessage, @Arg("id", () => ID) _id: string, @Ctx() context: GraphQLContext): Promise<RunType> {
+    context.renewLoaders();
+    return toRunType(await context.services.runs.get(message.runId));
   }
 
   @Authorized(Scope.READ)
