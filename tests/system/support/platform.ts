@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { expect } from "vitest";
+import { createToken } from "../../../apps/api/test/support/factories";
+import { GraphQLClient } from "../../../apps/api/test/support/graphql-client";
+import { startTestServer, type TestServer } from "../../../apps/api/test/support/test-server";
+import { startRunner, type RunnerProcess } from "./runner-process";
+
+export const EMIT_METRICS = resolve(__dirname, "..", "fixtures", "emit-metrics.js");
+
+/** The API as a process plus any number of runner processes, torn down together. */
+export class Platform {
+  readonly runners: RunnerProcess[] = [];
+
+  private constructor(
+    readonly api: TestServer,
+    readonly admin: GraphQLClient,
+    private readonly runnerToken: string,
+    private readonly workRoot: string,
+  ) {}
+
+  static async start(env: Record<string, string>): Promise<Platform> {
+    const api = await startTestServer(env);
+    const admin = new GraphQLClient(api.url, api.adminToken);
+    const runnerToken = (await createToken(admin, ["RUNNER"])).token;
+    return new Platform(api, admin, runnerToken, await mkdtemp(join(tmpdir(), "distillery-runners-")));
+  }
+
+  async startRunner(name: string): Promise<RunnerProcess> {
+    const runner = startRunner({ api: this.api.url, token: this.runnerToken, name, workDir: join(this.workRoot, name) });
+    this.runners.push(runner);
+    await expect
+      .poll(async () => (await this.admin.ok(`{ runners { name online } }`)).runners.some((r: { name: string; online: boolean }) => r.name === name && r.online), {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBe(true);
+    return runner;
+  }
+
+  /** Creates and launches a COMMAND experiment; returns the run id. */
+  async launchCommand(argv: string[], launchOptions: Record<string, unknown> = {}): Promise<string> {
+    const experiment = await this.admin.ok(`mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, {
+      input: { name: `system-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`, kind: "COMMAND", spec: { argv, timeoutSeconds: 600 } },
+    });
+    const run = await this.admin.ok(`mutation($input: LaunchExperimentInput!) { launchExperiment(input: $input) { id } }`, {
+      input: { experiment: experiment.createExperiment.id, ...launchOptions },
+    });
+    return run.launchExperiment.id;
+  }
+
+  async run(id: string): Promise<{ status: string; attempt: number; job: { state: string; attempt: number; runner: { name: string } | null } }> {
+    return (await this.admin.ok(`query($id: ID!) { run(id: $id) { status attempt job { state attempt runner { name } } } }`, { id })).run;
+  }
+
+  /** Every stored point of every key, in step order (maxPoints high enough never to downsample). */
+  async metrics(id: string): Promise<Array<{ key: string; totalPoints: number; points: Array<{ step: number; value: number }> }>> {
+    return (await this.admin.ok(`query($id: ID!) { run(id: $id) { metrics(maxPoints: 20000) { key totalPoints points { step value } } } }`, { id })).run
+      .metrics;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.api.stop();
+    await rm(this.workRoot, { recursive: true, force: true });
+  }
+}
