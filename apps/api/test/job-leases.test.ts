@@ -88,10 +88,10 @@ function appendLogs(runner: Runner, lease: Lease, offset: number, text: string) 
 }
 
 /** Every job-scoped call, with the given job and lease id: each must be refused the same way. */
-function jobScopedCalls(job: string, leaseId: string, logOffset: number) {
+function jobScopedCalls(job: string, leaseId: string, logOffset: number, batch = uniqueName("stale")) {
   return [
     ["heartbeat", HEARTBEAT, { job, lease: leaseId, progress: 0.9 }],
-    ["logMetrics", LOG_METRICS, { job, lease: leaseId, batch: uniqueName("stale"), points: points("stale", 0, 3) }],
+    ["logMetrics", LOG_METRICS, { job, lease: leaseId, batch, points: points("stale", 0, 3) }],
     ["appendLogs", APPEND_LOGS, { job, lease: leaseId, offset: logOffset, text: "stale writer\n" }],
     ["completeJob", COMPLETE, { job, lease: leaseId, result: { stale: true } }],
     ["failJob", FAIL, { job, lease: leaseId, kind: "USER_ERROR", message: "stale" }],
@@ -108,13 +108,16 @@ describe(`claiming jobs (${databaseKind})`, () => {
     const cuda = await launchRun({ requirements: { device: "CUDA" } });
     const big = await launchRun({ requirements: { minMemoryGb: 32 } });
     const labelled = await launchRun({ requirements: { labels: [extra] } });
-    const before = await Promise.all([cuda, big, labelled].map((run) => snapshot(api.admin, run.id)));
+    // Everything but the waiting reason, which changes as runners come online.
+    const queuedState = () => Promise.all([cuda, big, labelled].map(async (run) => ({ ...(await snapshot(api.admin, run.id)), waitingReason: undefined })));
+    const before = await queuedState();
 
     expect(await acquire(cpu)).toBeNull();
     // Everything but the command capability that COMMAND jobs imply.
     const incapable = await registerRunner(api.admin, { labels: [label, extra], capabilities: ["torch"], device: { kind: "CUDA", memoryGb: 80 } });
     expect(await acquire(incapable)).toBeNull();
-    expect(await Promise.all([cuda, big, labelled].map((run) => snapshot(api.admin, run.id)))).toEqual(before);
+    expect(await queuedState()).toEqual(before);
+    expect(before.map((run) => run.status)).toEqual(["QUEUED", "QUEUED", "QUEUED"]);
 
     const cpuOnly = await launchRun({ requirements: { device: "CPU", minMemoryGb: 16 } });
     const cpuLease = await acquireOrFail(cpu);
@@ -309,8 +312,9 @@ describe(`a lease (${databaseKind})`, () => {
     const { nextOffset } = (await appendLogs(runner, current, 0, "current runner\n")).appendLogs;
     const before = await snapshot(api.admin, run.id);
 
+    const staleBatch = uniqueName("stale");
     for (const leaseId of [stale.leaseId, randomUUID()]) {
-      for (const [call, query, variables] of jobScopedCalls(stale.job.id, leaseId, nextOffset)) {
+      for (const [call, query, variables] of jobScopedCalls(stale.job.id, leaseId, nextOffset, staleBatch)) {
         const error = await runner.client.fails(query, variables, "CONFLICT", "LEASE_LOST");
         expect(error.extensions.details, call).toMatchObject({ job: stale.job.id, state: "RUNNING" });
       }
@@ -324,8 +328,7 @@ describe(`a lease (${databaseKind})`, () => {
     }
 
     // The current lease still works, and a refused batch id was not used up.
-    const [, , staleMetrics] = jobScopedCalls(stale.job.id, stale.leaseId, 0)[1];
-    expect((await logMetrics(runner, current, staleMetrics.batch, points("loss", 5, 2))).logMetrics).toEqual({ accepted: 2, duplicate: false });
+    expect((await logMetrics(runner, current, staleBatch, points("loss", 5, 2))).logMetrics).toEqual({ accepted: 2, duplicate: false });
     expect((await complete(runner, current, { ok: true })).completeJob).toEqual({ state: "SUCCEEDED", attempt: 2 });
     expect(await runOf(api.admin, run.id)).toMatchObject({ status: "SUCCEEDED", result: { ok: true }, summary: { loss: 0.006 } });
   });
@@ -552,6 +555,12 @@ describe(`metrics (${databaseKind})`, () => {
     expect(lr).toMatchObject({ key: "lr", totalPoints: 50 });
     expect(lr.points).toHaveLength(50);
 
+    // With the fewest points allowed, one bucket is left: its min and max, and both ends.
+    const tiny = (await api.admin.ok(METRICS, { id: run.id, keys: ["loss"], maxPoints: 4 })).run.metrics[0];
+    expect(tiny.points.map((p: any) => [p.step, p.value])).toEqual(
+      [[0, valueAt(0)], [minimum.step, minimum.value], [SPIKE_STEP, 50], [4999, valueAt(4999)]],
+    );
+
     const whole = (await api.admin.ok(METRICS, { id: run.id, keys: ["loss"], maxPoints: 5000 })).run.metrics[0];
     expect(whole.points).toHaveLength(5000);
     expect((await api.admin.ok(METRICS, { id: run.id, keys: ["loss"] })).run.metrics[0].points.length).toBeLessThanOrEqual(1000);
@@ -602,7 +611,8 @@ describe(`logs (${databaseKind})`, () => {
     const bytes = Buffer.from(text, "utf8");
     expect(offset).toBe(bytes.length);
 
-    for (const limit of [4, 5, 7, 64, 65_536]) {
+    // Limits below 4 bytes still return one whole character per page, so paging always advances.
+    for (const limit of [1, 2, 4, 5, 7, 64, 65_536]) {
       let at = 0;
       let read = "";
       let pages = 0;
@@ -611,7 +621,7 @@ describe(`logs (${databaseKind})`, () => {
         expect(page.offset).toBe(at);
         expect(page.totalBytes).toBe(bytes.length);
         expect(page.nextOffset, `limit ${limit} at ${at}`).toBeGreaterThan(at);
-        expect(page.nextOffset - at).toBeLessThanOrEqual(limit);
+        expect(page.nextOffset - at).toBeLessThanOrEqual(Math.max(limit, 4));
         expect(Buffer.byteLength(page.text)).toBe(page.nextOffset - at);
         expect(page.text).not.toContain("\uFFFD");
         expect(page.text).toBe(bytes.subarray(at, page.nextOffset).toString("utf8"));

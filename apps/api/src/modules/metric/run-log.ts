@@ -60,9 +60,18 @@ export class RunLogReader {
     );
     const first = chunks[0] ? Number(chunks[0].byte_offset) : start;
     const joined = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.content, "utf8")));
-    const slice = wholeCharacters(joined.subarray(start - first, start - first + limit));
+    const from = start - first;
+    let slice = wholeCharacters(joined.subarray(from, from + limit));
+    // A limit smaller than the character at `start` still returns that one character, so a
+    // client paging with a tiny limit always moves forward.
+    if (slice.length === 0 && joined.length > from) slice = joined.subarray(from, from + utf8Length(joined[from]!));
     return { offset: start, nextOffset: start + slice.length, totalBytes: logBytes, text: slice.toString("utf8") };
   }
+}
+
+/** Bytes in the UTF-8 character that starts with `lead`. */
+function utf8Length(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
 }
 
 /** Drops a trailing, incomplete UTF-8 sequence so the next read starts on a character boundary. */
@@ -73,7 +82,6 @@ function wholeCharacters(bytes: Buffer): Buffer {
   const leadIndex = end - continuation - 1;
   if (leadIndex < 0) return bytes;
   const lead = bytes[leadIndex]!;
-  const expected = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  if (expected > continuation + 1) end = leadIndex;
+  if (utf8Length(lead) > continuation + 1) end = leadIndex;
   return bytes.subarray(0, end);
 }

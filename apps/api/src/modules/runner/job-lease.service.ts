@@ -10,6 +10,8 @@ import type { JobSignal } from "../run/job-signal";
 import { RUN_METRICS, RUN_UPDATED, type RunMetricsMessage, type RunUpdatedMessage } from "../run/run.events";
 import type { RunnerService } from "./runner.service";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** acquireJob waits at most this long; below typical proxy idle timeouts. */
 export const MAX_WAIT_SECONDS = 25;
 /** While waiting, re-check the queue this often (jobs freed by other replicas or by a backoff). */
@@ -110,6 +112,8 @@ export class JobLeaseService {
  * re-leased or requeued the id no longer matches and the writer gets LEASE_LOST.
  */
 async function leasedRun(manager: EntityManager, jobId: string, leaseId: string): Promise<string> {
+  // Same answer as the SQL-fenced calls give a malformed id (the database refuses it there).
+  if (!UUID.test(leaseId)) throw new DomainError("INVALID_ARGUMENT", `leaseId "${leaseId}" is not a lease id`, { field: "leaseId" });
   // FOR SHARE: a requeue or re-lease of this job waits until this write has committed.
   const job = await manager.findOne(JobEntity, { where: { id: jobId }, lock: { mode: "pessimistic_read" } });
   if (!job) throw new DomainError("JOB_NOT_FOUND", `No job ${jobId}`, { job: jobId });
