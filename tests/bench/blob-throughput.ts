@@ -20,36 +20,20 @@
  *       BENCH_BLOB_MB=64 npm run bench:blobs   (quick run)
  * Linux only (/proc, sha256sum).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, writeFileSync, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import * as http from "node:http";
-import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { runBench } from "./support/harness";
+import { printTable, positiveIntEnv } from "./support/stats";
+import { ApiServer } from "./support/start-api";
 
 const MIB = 1024 * 1024;
 const CHUNK_BYTES = 8 * MIB;
-const HEALTH_DEADLINE_MS = 180_000;
-const TOKEN_DEADLINE_MS = 30_000;
-const STOP_DEADLINE_MS = 20_000;
 const RSS_POLL_MS = 100;
-
-/** tests/dist/bench/blob-throughput.js -> repo root. */
-const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
-const API_MAIN = path.join(REPO_ROOT, "apps", "api", "dist", "main.js");
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function blobMiB(): number {
-  const raw = process.env["BENCH_BLOB_MB"];
-  if (raw === undefined || raw.trim() === "") return 1024;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`BENCH_BLOB_MB must be a positive integer (MiB), got "${raw}"`);
-  return n;
-}
 
 /** Writes `bytes` random bytes in 8 MiB chunks and returns their sha256 (hex). */
 async function writeRandomFile(file: string, bytes: number): Promise<string> {
@@ -92,67 +76,6 @@ function timeSha256sum(file: string): Promise<{ hex: string; ms: number }> {
       }
     });
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === "string") {
-        srv.close();
-        reject(new Error("could not read the bound port"));
-        return;
-      }
-      const { port } = addr;
-      srv.close((e) => (e ? reject(e) : resolve(port)));
-    });
-  });
-}
-
-/** One GET with a short timeout; resolves with the status code, or null on connection error. */
-function probe(url: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? null));
-      res.on("error", () => resolve(null));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(null));
-  });
-}
-
-async function waitForHealth(base: string, child: ChildProcess): Promise<number> {
-  const t0 = performance.now();
-  const deadline = t0 + HEALTH_DEADLINE_MS;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`API server exited during startup (code ${child.exitCode}, signal ${child.signalCode})`);
-    }
-    if ((await probe(`${base}/healthz`)) === 200) return performance.now() - t0;
-    if (performance.now() > deadline) throw new Error(`API not healthy within ${HEALTH_DEADLINE_MS / 1000} s`);
-    await sleep(200);
-  }
-}
-
-async function readToken(dataDir: string): Promise<string> {
-  const fromEnv = process.env["BENCH_TOKEN"];
-  if (fromEnv !== undefined && fromEnv.trim() !== "") return fromEnv.trim();
-  const file = path.join(dataDir, "admin-token");
-  const deadline = performance.now() + TOKEN_DEADLINE_MS;
-  for (;;) {
-    if (existsSync(file)) {
-      const token = readFileSync(file, "utf8").trim();
-      if (token !== "") return token;
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`no admin token at ${file} (a non-empty database writes none: set BENCH_TOKEN)`);
-    }
-    await sleep(100);
-  }
 }
 
 function procStatusKiB(pid: number, field: "VmRSS" | "VmHWM"): number | null {
@@ -248,61 +171,20 @@ function download(url: string, token: string, onChunk: (chunk: Buffer) => void):
   });
 }
 
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  if (!(await waitForExit(child, STOP_DEADLINE_MS))) {
-    console.error(`API server did not stop within ${STOP_DEADLINE_MS / 1000} s of SIGTERM; killing it`);
-    child.kill("SIGKILL");
-    await waitForExit(child, 5_000);
-  }
-}
-
-function logTail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no server log)";
-  }
-}
-
 const mibps = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
 
 async function main(): Promise<void> {
-  const sizeMiB = blobMiB();
+  const sizeMiB = positiveIntEnv("BENCH_BLOB_MB", 1024, "MiB");
   const size = sizeMiB * MIB;
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} not found: run \`npm run build\` first`);
 
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "distillery-bench-"));
-  const dataDir = path.join(tmp, "data");
-  const blobFile = path.join(tmp, "blob.bin");
-  const logFile = path.join(tmp, "server.log");
-  mkdirSync(dataDir, { recursive: true });
+  await runBench("benchmark", async (ctx) => {
+    const { tmp } = ctx;
+    const blobFile = path.join(tmp, "blob.bin");
+    let rssTimer: NodeJS.Timeout | undefined;
+    ctx.onCleanup(() => {
+      if (rssTimer !== undefined) clearInterval(rssTimer);
+    });
 
-  let child: ChildProcess | undefined;
-  let rssTimer: NodeJS.Timeout | undefined;
-  let failed = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    console.error(`\n${sig}: stopping`);
-    child?.kill("SIGKILL");
-    rmSync(tmp, { recursive: true, force: true });
-    process.exit(130);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-
-  try {
     console.log(`blob-throughput: ${sizeMiB} MiB, temp dir ${tmp}`);
     console.log(`database: ${process.env["DATABASE_URL"] ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}`);
 
@@ -315,32 +197,16 @@ async function main(): Promise<void> {
     if (ref.hex !== expected) throw new Error(`sha256sum gave ${ref.hex}, expected ${expected}`);
     console.log(`${(ref.ms / 1000).toFixed(2)} s`);
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const logFd = openSync(logFile, "a");
-    try {
-      child = spawn(process.execPath, [API_MAIN], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          DISTILLERY_DATA_DIR: dataDir,
-          DISTILLERY_MAX_BLOB_BYTES: String(size + 64 * MIB),
-        },
-        stdio: ["ignore", logFd, logFd],
-      });
-    } finally {
-      closeSync(logFd); // the child holds its own copy
-    }
-    const server = child;
-    server.on("error", (e) => console.error(`API server: ${e.message}`));
-    const pid = server.pid;
-    if (pid === undefined) throw new Error("could not start the API server");
-
-    process.stdout.write(`starting API on ${base} ... `);
-    const startMs = await waitForHealth(base, server);
-    console.log(`healthy after ${(startMs / 1000).toFixed(1)} s`);
-    const token = await readToken(dataDir);
+    const server = ctx.track(
+      await ApiServer.spawn({
+        dataDir: path.join(tmp, "data"),
+        logFile: path.join(tmp, "server.log"),
+        env: { DISTILLERY_MAX_BLOB_BYTES: String(size + 64 * MIB) },
+      }),
+    );
+    const { pid, base } = server;
+    await server.waitForHealthVerbose();
+    const token = await server.readAdminToken(process.env["BENCH_TOKEN"]);
 
     const rssBeforeKiB = procStatusKiB(pid, "VmRSS");
     const peakReset = resetPeakRss(pid);
@@ -380,37 +246,21 @@ async function main(): Promise<void> {
     const upRate = mibps(size, up.ms);
     const downRate = mibps(size, down.ms);
     const verifyRate = mibps(size, verify.ms);
-    const rows: Array<[string, string, string]> = [
-      ["file size", `${sizeMiB} MiB`, ""],
-      ["sha256sum (reference)", `${refRate.toFixed(1)} MiB/s`, "1.00"],
-      [`upload (PUT, ${up.status})`, `${upRate.toFixed(1)} MiB/s`, (upRate / refRate).toFixed(2)],
-      ["download (GET -> sink)", `${downRate.toFixed(1)} MiB/s`, (downRate / refRate).toFixed(2)],
-      ["download (GET -> sha256)", `${verifyRate.toFixed(1)} MiB/s`, (verifyRate / refRate).toFixed(2)],
-      ["server RSS before transfers", rssBeforeKiB === null ? "n/a" : `${(rssBeforeKiB / 1024).toFixed(1)} MiB`, ""],
-      [
-        peakReset ? "server peak RSS during transfers" : "server peak RSS since start",
-        `${(peakKiB / 1024).toFixed(1)} MiB`,
-        "",
-      ],
-    ];
-    const w0 = Math.max(...rows.map((r) => r[0].length));
-    const w1 = Math.max(...rows.map((r) => r[1].length));
     console.log("");
-    console.log(`${"measure".padEnd(w0)}  ${"value".padStart(w1)}  vs sha256sum`);
-    console.log(`${"-".repeat(w0)}  ${"-".repeat(w1)}  ------------`);
-    for (const [k, v, ratio] of rows) console.log(`${k.padEnd(w0)}  ${v.padStart(w1)}  ${ratio}`);
-  } catch (e) {
-    failed = true;
-    console.error(`\nbenchmark failed: ${e instanceof Error ? e.message : String(e)}`);
-    if (child !== undefined) console.error(`--- last lines of the API server log ---\n${logTail(logFile)}`);
-  } finally {
-    if (rssTimer !== undefined) clearInterval(rssTimer);
-    if (child !== undefined) await stopServer(child);
-    rmSync(tmp, { recursive: true, force: true });
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-  }
-  if (failed) process.exitCode = 1;
+    printTable(
+      ["measure", "value", "vs sha256sum"],
+      [
+        ["file size", `${sizeMiB} MiB`, ""],
+        ["sha256sum (reference)", `${refRate.toFixed(1)} MiB/s`, "1.00"],
+        [`upload (PUT, ${up.status})`, `${upRate.toFixed(1)} MiB/s`, (upRate / refRate).toFixed(2)],
+        ["download (GET -> sink)", `${downRate.toFixed(1)} MiB/s`, (downRate / refRate).toFixed(2)],
+        ["download (GET -> sha256)", `${verifyRate.toFixed(1)} MiB/s`, (verifyRate / refRate).toFixed(2)],
+        ["server RSS before transfers", rssBeforeKiB === null ? "n/a" : `${(rssBeforeKiB / 1024).toFixed(1)} MiB`, ""],
+        [peakReset ? "server peak RSS during transfers" : "server peak RSS since start", `${(peakKiB / 1024).toFixed(1)} MiB`, ""],
+      ],
+      ["left", "right", "left"],
+    );
+  });
 }
 
 main().catch((e: unknown) => {

@@ -5,7 +5,8 @@ import { up } from "./commands/up";
 const usage = `distillery <command> [options]
 
 Commands:
-  up        start the platform locally (API on http://127.0.0.1:4000, data in ./data)
+  up        start the platform locally: the API on http://127.0.0.1:4000 with data in ./data,
+            and a runner named "local" that takes jobs (work in ./data/runner)
             --port <n>       listen on another port (or PORT)
             --data-dir <dir> keep data elsewhere (or DISTILLERY_DATA_DIR)
             DATABASE_URL=postgres://… uses that PostgreSQL instead of the embedded PGlite

@@ -21,7 +21,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
 }
 
 describe("distillery up", () => {
-  it("starts the API on the embedded database, writes the admin token, and stops on SIGTERM", async () => {
+  it("starts the API on the embedded database and a local runner, writes the tokens, and stops both on SIGTERM", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "distillery-up-"));
     const port = await freePort();
     const env = { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info" };
@@ -45,10 +45,26 @@ describe("distillery up", () => {
         body: JSON.stringify({ query: "{ me { name scopes } }" }),
       });
       expect(await me.json()).toEqual({ data: { me: { name: "admin", scopes: ["ADMIN"] } } });
+
+      // The local runner: its own RUNNER token, kept like the admin token, and registered as "local".
+      const runnerTokenPath = join(dataDir, "runner-token");
+      await expect.poll(() => stat(runnerTokenPath).then((file) => file.mode & 0o777, () => null), { timeout: 30_000 }).toBe(0o600);
+      expect((await readFile(runnerTokenPath, "utf8")).trim()).toMatch(/^dst_/);
+      const runners = async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: "{ runners { name online } }" }),
+        });
+        return ((await response.json()) as { data?: { runners: Array<{ name: string; online: boolean }> } }).data?.runners;
+      };
+      await expect.poll(runners, { timeout: 60_000, interval: 250 }).toEqual([{ name: "local", online: true }]);
     } finally {
       const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
       child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      expect(await exited, output).toBe(0);
+      // Both stopped: the runner released its work directory on the way out.
+      await expect(stat(join(dataDir, "runner", "runner.pid"))).rejects.toThrow("ENOENT");
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
 import type { FastifyInstance } from "fastify";
@@ -24,6 +25,15 @@ function errorMetricsPlugin(metrics: ApiMetrics): ApolloServerPlugin<GraphQLCont
   };
 }
 
+/** Aborts when the connection closes before the response was fully written: the client left. */
+function abortedOnDisconnect(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 /** POST/GET /graphql with CSRF prevention, depth and complexity limits, one error mapping. */
 export async function mountApollo(app: FastifyInstance, schema: GraphQLSchema, services: Services, metrics: ApiMetrics) {
   const apollo = new ApolloServer<GraphQLContext>({
@@ -40,7 +50,7 @@ export async function mountApollo(app: FastifyInstance, schema: GraphQLSchema, s
     url: "/graphql",
     method: ["GET", "POST", "OPTIONS"],
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => createGraphQLContext(services, request.headers.authorization),
+      context: async (request, reply) => createGraphQLContext(services, request.headers.authorization, abortedOnDisconnect(reply.raw)),
     }),
   });
   return apollo;

@@ -7,6 +7,8 @@ export interface GraphQLContext {
   principal: Principal;
   services: Services;
   loaders: Loaders;
+  /** Aborted when the HTTP client goes away before its answer is sent (long-polls stop then). */
+  abortSignal: AbortSignal | undefined;
   /**
    * Replaces `loaders` with empty ones. A subscription keeps one context for all its events;
    * its resolver calls this per event so no event is answered from an earlier event's cache.

@@ -9,13 +9,18 @@ import { createLoaders } from "./loaders";
  * Builds a request's context, for HTTP and WebSocket alike. Authentication happens here, before
  * any field resolves, so an anonymous caller gets UNAUTHENTICATED even for introspection.
  */
-export async function createGraphQLContext(services: Services, authorization: string | string[] | undefined): Promise<GraphQLContext> {
+export async function createGraphQLContext(
+  services: Services,
+  authorization: string | string[] | undefined,
+  abortSignal?: AbortSignal,
+): Promise<GraphQLContext> {
   try {
     const principal = await authenticate(services.tokens, authorization);
     const context: GraphQLContext = {
       principal,
       services,
       loaders: createLoaders(services),
+      abortSignal,
       renewLoaders: () => {
         context.loaders = createLoaders(services);
       },

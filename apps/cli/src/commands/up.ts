@@ -1,5 +1,8 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { ensureRunnerToken } from "../local-runner/runner-token";
+import { spawnLocalRunner } from "../local-runner/spawn-runner";
+import { waitForHealth } from "../local-runner/wait-for-health";
 
 export interface UpOptions {
   port?: string | undefined;
@@ -7,21 +10,60 @@ export interface UpOptions {
 }
 
 /**
- * Starts the local platform in the foreground: today the API (PGlite and local blobs under the
- * data dir unless DATABASE_URL is set). Ctrl-C stops everything it started.
+ * Starts the local platform in the foreground: the API (PGlite and local blobs under the data
+ * dir unless DATABASE_URL is set) and, once it is healthy, one runner named `local`. Ctrl-C or
+ * SIGTERM stops both; the exit status is the API's.
  */
-export function up(options: UpOptions): Promise<number> {
+export async function up(options: UpOptions): Promise<number> {
   const apiMain = require.resolve("@distillery/api");
-  const env = {
-    ...process.env,
-    ...(options.port ? { PORT: options.port } : {}),
-    DISTILLERY_DATA_DIR: resolve(options.dataDir ?? process.env.DISTILLERY_DATA_DIR ?? "data"),
-  };
+  const port = options.port ?? process.env.PORT ?? "4000";
+  const dataDir = resolve(options.dataDir ?? process.env.DISTILLERY_DATA_DIR ?? "data");
+  const env = { ...process.env, PORT: port, DISTILLERY_DATA_DIR: dataDir };
   const api = spawn(process.execPath, [apiMain], { env, stdio: "inherit" });
-  const forward = (signal: NodeJS.Signals) => () => api.kill(signal);
+  const apiExited = exitOf(api);
+  let runner: ChildProcess | undefined;
+  let stopping = false;
+  const forward = (signal: NodeJS.Signals) => () => {
+    stopping = true;
+    api.kill(signal);
+    runner?.kill(signal);
+  };
   process.on("SIGINT", forward("SIGINT"));
   process.on("SIGTERM", forward("SIGTERM"));
-  return new Promise((done) => {
-    api.on("exit", (code, signal) => done(code ?? (signal ? 0 : 1)));
-  });
+
+  const apiUrl = `http://127.0.0.1:${port}`;
+  if ((await waitForHealth(apiUrl, api)) && !stopping) {
+    runner = await startRunner(apiUrl, dataDir, env);
+    // A signal that came while the token was being made did not reach the runner yet.
+    if (stopping) runner?.kill("SIGTERM");
+    // The runner only works for the API: if the API goes, so does it.
+    void apiExited.then(() => runner?.kill("SIGTERM"));
+  }
+  const [code] = await Promise.all([apiExited, runner ? exitOf(runner) : undefined]);
+  return code;
+}
+
+async function startRunner(apiUrl: string, dataDir: string, env: NodeJS.ProcessEnv): Promise<ChildProcess | undefined> {
+  try {
+    const token = await ensureRunnerToken(apiUrl, dataDir);
+    if ("missing" in token) {
+      process.stderr.write(`distillery: not starting the local runner: ${token.missing}\n`);
+      return undefined;
+    }
+    const runner = spawnLocalRunner(apiUrl, token.token, dataDir, env);
+    runner.on("exit", (code, signal) => {
+      if (code !== 0 && signal === null) process.stderr.write(`distillery: the local runner exited with status ${code}; the API keeps running\n`);
+    });
+    return runner;
+  } catch (error) {
+    process.stderr.write(`distillery: not starting the local runner: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+/** The exit status, with a signal death counted as a clean stop (we sent it). */
+function exitOf(child: ChildProcess): Promise<number> {
+  const status = (code: number | null, signal: NodeJS.Signals | null) => code ?? (signal ? 0 : 1);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(status(child.exitCode, child.signalCode));
+  return new Promise((done) => child.once("exit", (code, signal) => done(status(code, signal))));
 }

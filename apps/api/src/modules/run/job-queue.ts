@@ -57,6 +57,22 @@ export async function claimJob(manager: EntityManager, runner: RunnerOffer, poli
   return claimed ? manager.findOneByOrFail(JobEntity, { id: claimed.id }) : null;
 }
 
+/**
+ * Undoes a claim nobody will act on (the runner hung up while it was being made): the job goes
+ * back to the queue as if it had never been leased.
+ */
+export async function releaseClaim(manager: EntityManager, jobId: string, leaseId: string): Promise<boolean> {
+  const rows = await returning<{ id: string }>(
+    manager,
+    `UPDATE job SET state = 'queued', attempt = attempt - 1, lease_id = NULL, lease_expires_at = NULL, runner_id = NULL,
+            started_at = CASE WHEN attempt = 1 THEN NULL ELSE started_at END, updated_at = now()
+      WHERE id = $1 AND lease_id = $2 AND state = 'leased'
+      RETURNING id`,
+    [jobId, leaseId],
+  );
+  return rows.length > 0;
+}
+
 /** Extends the lease and records progress; the first heartbeat marks the job running. */
 export async function heartbeatJob(
   manager: EntityManager,

@@ -12,15 +12,17 @@ export class JobSignal {
     for (const wake of waiting) wake();
   }
 
-  /** Resolves on the next notify() or after `ms`, whichever comes first. */
-  wait(ms: number): Promise<void> {
+  /** Resolves on the next notify(), after `ms`, or when `abort` fires, whichever comes first. */
+  wait(ms: number, abort?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
+        abort?.removeEventListener("abort", wake);
         this.waiters.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
+      abort?.addEventListener("abort", wake, { once: true });
       this.waiters.add(wake);
     });
   }

@@ -19,9 +19,9 @@ export class JobLeaseResolver {
   async acquireJob(
     @Arg("runner", () => ID) runner: string,
     @Arg("waitSeconds", () => Int, { defaultValue: 0 }) waitSeconds: number,
-    @Ctx() { services }: GraphQLContext,
+    @Ctx() { services, abortSignal }: GraphQLContext,
   ): Promise<JobLeaseType | null> {
-    const job = await services.jobLeases.acquire(runner, waitSeconds);
+    const job = await services.jobLeases.acquire(runner, waitSeconds, abortSignal);
     return job ? toLease(job, services.leaseSeconds) : null;
   }
 

@@ -5,7 +5,7 @@ import type { EventBus } from "../../graphql/event-bus";
 import { appendLog } from "../metric/run-log";
 import { ingestMetrics, type IngestResult, validatePoints } from "../metric/metric.service";
 import { JobEntity } from "../run/job.entity";
-import { claimJob, completeJob, failJob, heartbeatJob, type RetryPolicy } from "../run/job-queue";
+import { claimJob, completeJob, failJob, heartbeatJob, releaseClaim, type RetryPolicy } from "../run/job-queue";
 import type { JobSignal } from "../run/job-signal";
 import { RUN_METRICS, RUN_UPDATED, type RunMetricsMessage, type RunUpdatedMessage } from "../run/run.events";
 import type { RunnerService } from "./runner.service";
@@ -27,8 +27,11 @@ export class JobLeaseService {
     private readonly policy: RetryPolicy,
   ) {}
 
-  /** Long-polls up to `waitSeconds` for a job this runner can take; null when none came. */
-  async acquire(runnerId: string, waitSeconds: number): Promise<JobEntity | null> {
+  /**
+   * Long-polls up to `waitSeconds` for a job this runner can take; null when none came. Stops
+   * waiting when `abort` fires (the runner hung up), and hands back a job claimed too late.
+   */
+  async acquire(runnerId: string, waitSeconds: number, abort?: AbortSignal): Promise<JobEntity | null> {
     if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
       throw new DomainError("INVALID_ARGUMENT", `waitSeconds must be between 0 and ${MAX_WAIT_SECONDS}`, { field: "waitSeconds" });
     }
@@ -42,15 +45,21 @@ export class JobLeaseService {
     };
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
+      if (abort?.aborted) return null;
       await this.runners.touch(runnerId);
       const job = await this.db.transaction((manager) => claimJob(manager, offer, this.policy));
+      if (job && abort?.aborted) {
+        await this.db.transaction((manager) => releaseClaim(manager, job.id, job.leaseId!));
+        this.jobSignal.notify();
+        return null;
+      }
       if (job) {
         this.publishRunUpdate(job.runId);
         return job;
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
-      await this.jobSignal.wait(Math.min(remaining, REPOLL_MS));
+      await this.jobSignal.wait(Math.min(remaining, REPOLL_MS), abort);
     }
   }
 

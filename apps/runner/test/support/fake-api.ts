@@ -1,0 +1,368 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { Socket } from "node:net";
+import type { MetricPointInput } from "../../src/api/types";
+
+/**
+ * The runner protocol as an in-memory GraphQL-over-HTTP server, just enough of it to test the
+ * runner against: it dispatches on operationName (test/operations.test.ts checks the documents
+ * themselves), dedupes batch ids and log offsets, fences every job call by lease id, and can be
+ * stopped and started on the same port to play an API that goes away.
+ */
+
+export interface FakeJob {
+  id: string;
+  runId: string;
+  experiment: { id: string; name: string; kind: string; spec: Record<string, unknown> };
+  capabilities: string[];
+  state: "QUEUED" | "LEASED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "DEAD";
+  attempt: number;
+  maxAttempts: number;
+  leaseId: string | null;
+  leaseSeconds: number;
+  cancelRequested: boolean;
+  progress: number[];
+  heartbeats: number;
+  result?: Record<string, unknown>;
+  failure?: { kind: string; message: string };
+  /** Every complete/fail that reached the server, with the lease it came under. */
+  reports: Array<{ type: "complete" | "fail"; leaseId: string }>;
+}
+
+export interface FakeRun {
+  metrics: Array<MetricPointInput & { batchId: string }>;
+  batchIds: Set<string>;
+  log: Buffer;
+}
+
+export interface FakeRunner {
+  id: string;
+  name: string;
+  labels: string[];
+  capabilities: string[];
+  device: { kind: string; name?: string; memoryGb?: number };
+}
+
+export interface FakeCall {
+  operation: string;
+  variables: Record<string, any>;
+}
+
+export interface FakeApiOptions {
+  token?: string;
+  /** Tokens that authenticate but lack the RUNNER scope. */
+  forbiddenTokens?: string[];
+  leaseSeconds?: number;
+  /** Caps acquireJob's long-poll so tests do not wait 20 s for "no job". */
+  maxWaitSeconds?: number;
+}
+
+class GraphQLFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly reason: string,
+    readonly details: Record<string, unknown> = {},
+    readonly status = 200,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeApi {
+  readonly runners = new Map<string, FakeRunner>();
+  readonly jobs: FakeJob[] = [];
+  readonly runs = new Map<string, FakeRun>();
+  readonly calls: FakeCall[] = [];
+  /** Apply the next N calls of an operation, then cut the connection instead of answering. */
+  readonly dropResponses = new Map<string, number>();
+  private readonly events = new EventEmitter();
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  private readonly token: string;
+  private readonly leaseSeconds: number;
+  private readonly maxWaitSeconds: number;
+
+  private constructor(
+    readonly port: number,
+    private readonly options: FakeApiOptions,
+  ) {
+    this.token = options.token ?? "dst_runner_token";
+    this.leaseSeconds = options.leaseSeconds ?? 6;
+    this.maxWaitSeconds = options.maxWaitSeconds ?? 2;
+    this.events.setMaxListeners(100);
+  }
+
+  static async start(options: FakeApiOptions = {}): Promise<FakeApi> {
+    const api = new FakeApi(0, options);
+    const port = await api.listen(0);
+    (api as { port: number }).port = port;
+    return api;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get runnerToken(): string {
+    return this.token;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  addCommandJob(spec: { argv: string[]; env?: Record<string, string>; timeoutSeconds?: number }, options: { maxAttempts?: number } = {}): FakeJob {
+    return this.addJob("COMMAND", { env: {}, timeoutSeconds: 60, ...spec }, ["command"], options);
+  }
+
+  addJob(kind: string, spec: Record<string, unknown>, capabilities: string[], options: { maxAttempts?: number } = {}): FakeJob {
+    const runId = randomUUID();
+    const job: FakeJob = {
+      id: randomUUID(),
+      runId,
+      experiment: { id: randomUUID(), name: `exp-${this.jobs.length + 1}`, kind, spec },
+      capabilities,
+      state: "QUEUED",
+      attempt: 0,
+      maxAttempts: options.maxAttempts ?? 3,
+      leaseId: null,
+      leaseSeconds: this.leaseSeconds,
+      cancelRequested: false,
+      progress: [],
+      heartbeats: 0,
+      reports: [],
+    };
+    this.jobs.push(job);
+    this.runs.set(runId, { metrics: [], batchIds: new Set(), log: Buffer.alloc(0) });
+    this.events.emit("job");
+    return job;
+  }
+
+  run(job: FakeJob): FakeRun {
+    const run = this.runs.get(job.runId);
+    if (!run) throw new Error(`no run for job ${job.id}`);
+    return run;
+  }
+
+  requestCancel(job: FakeJob): void {
+    job.cancelRequested = true;
+  }
+
+  /** As if the lease expired and was reaped: the old lease id is fenced out from now on. */
+  loseLease(job: FakeJob, next: "QUEUED" | "CANCELLED" = "CANCELLED"): void {
+    job.leaseId = null;
+    job.state = next;
+    if (next === "QUEUED") this.events.emit("job");
+  }
+
+  callsOf(operation: string): FakeCall[] {
+    return this.calls.filter((call) => call.operation === operation);
+  }
+
+  /** Refuses connections from now on, like a crashed API; open connections are cut. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise((resolve) => server.close(resolve));
+    for (const socket of this.sockets) socket.destroy();
+    this.events.emit("stop");
+    await closed;
+  }
+
+  /** Listens again on the same port, with the same state: a restarted API on a durable database. */
+  async restart(): Promise<void> {
+    if (this.server) return;
+    await this.listen(this.port);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+  }
+
+  private listen(port: number): Promise<number> {
+    const server = createServer((request, response) => void this.handle(request, response));
+    server.keepAliveTimeout = 60_000;
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address();
+        resolve(typeof address === "object" && address ? address.port : port);
+      });
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let body = "";
+    for await (const chunk of request) body += String(chunk);
+    if (request.url !== "/graphql" || request.method !== "POST") return this.send(response, 404, { errors: [{ message: "not found" }] });
+    const { operationName, variables } = JSON.parse(body) as { operationName: string; variables: Record<string, any> };
+    try {
+      this.authenticate(request.headers.authorization);
+      this.calls.push({ operation: operationName, variables });
+      const data = await this.resolve(operationName, variables);
+      const drops = this.dropResponses.get(operationName) ?? 0;
+      if (drops > 0) {
+        this.dropResponses.set(operationName, drops - 1);
+        request.socket.destroy();
+        return;
+      }
+      this.send(response, 200, { data });
+    } catch (error) {
+      if (!(error instanceof GraphQLFailure)) throw error;
+      this.send(response, error.status, {
+        errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason, details: error.details } }],
+        data: null,
+      });
+    }
+  }
+
+  private send(response: ServerResponse, status: number, body: unknown): void {
+    if (response.destroyed) return;
+    response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  }
+
+  private authenticate(header: string | undefined): void {
+    const token = header?.replace(/^Bearer /, "");
+    if (token && this.options.forbiddenTokens?.includes(token)) throw new GraphQLFailure("needs the RUNNER scope", "FORBIDDEN", "FORBIDDEN");
+    if (token !== this.token) throw new GraphQLFailure("invalid token", "UNAUTHENTICATED", "TOKEN_INVALID", {}, 401);
+  }
+
+  private async resolve(operation: string, v: Record<string, any>): Promise<Record<string, unknown>> {
+    switch (operation) {
+      case "RegisterRunner":
+        return { registerRunner: this.register(v.input) };
+      case "AcquireJob":
+        return { acquireJob: await this.acquire(v.runner as string, v.waitSeconds as number) };
+      case "Heartbeat": {
+        const job = this.leased(v.job, v.leaseId);
+        job.heartbeats += 1;
+        job.state = "RUNNING";
+        if (typeof v.progress === "number") job.progress.push(v.progress);
+        return { heartbeat: { cancelRequested: job.cancelRequested, leaseExpiresAt: this.expiry(job) } };
+      }
+      case "LogMetrics":
+        return { logMetrics: this.logMetrics(this.leased(v.job, v.leaseId), v.batchId, v.points) };
+      case "AppendLogs":
+        return { appendLogs: this.appendLogs(this.leased(v.job, v.leaseId), v.offset, v.text) };
+      case "CompleteJob":
+        return { completeJob: this.settle(v.job, v.leaseId, "complete", (job) => ((job.state = "SUCCEEDED"), (job.result = v.result))) };
+      case "FailJob":
+        return { failJob: this.settle(v.job, v.leaseId, "fail", (job) => this.fail(job, v.kind, v.message)) };
+      default:
+        throw new GraphQLFailure(`unknown operation ${operation}`, "BAD_USER_INPUT", "INVALID_QUERY");
+    }
+  }
+
+  private register(input: Omit<FakeRunner, "id">): FakeRunner {
+    const existing = this.runners.get(input.name);
+    const runner = { id: existing?.id ?? randomUUID(), name: input.name, labels: input.labels, capabilities: input.capabilities, device: input.device };
+    this.runners.set(input.name, runner);
+    return runner;
+  }
+
+  private async acquire(runnerId: string, waitSeconds: number): Promise<Record<string, unknown> | null> {
+    const runner = [...this.runners.values()].find((candidate) => candidate.id === runnerId);
+    if (!runner) throw new GraphQLFailure("no such runner", "NOT_FOUND", "RUNNER_NOT_FOUND");
+    const deadline = Date.now() + Math.min(waitSeconds, this.maxWaitSeconds) * 1000;
+    for (;;) {
+      const job = this.jobs.find((candidate) => candidate.state === "QUEUED" && candidate.capabilities.every((needed) => runner.capabilities.includes(needed)));
+      if (job) {
+        job.state = "LEASED";
+        job.attempt += 1;
+        job.leaseId = randomUUID();
+        const { id, state, attempt, maxAttempts, cancelRequested } = job;
+        return {
+          job: { id, state, attempt, maxAttempts, cancelRequested },
+          leaseId: job.leaseId,
+          leaseExpiresAt: this.expiry(job),
+          leaseSeconds: job.leaseSeconds,
+          run: { id: job.runId },
+          experiment: job.experiment,
+        };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.server) return null;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.events.off("job", done);
+          this.events.off("stop", done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.events.on("job", done);
+        this.events.on("stop", done);
+      });
+    }
+  }
+
+  private leased(jobId: string, leaseId: string): FakeJob {
+    const job = this.job(jobId);
+    if (job.leaseId !== leaseId || (job.state !== "LEASED" && job.state !== "RUNNING")) {
+      throw new GraphQLFailure(`The lease on job ${jobId} is no longer yours (the job is ${job.state})`, "CONFLICT", "LEASE_LOST", { job: jobId, state: job.state });
+    }
+    return job;
+  }
+
+  private job(jobId: string): FakeJob {
+    const job = this.jobs.find((candidate) => candidate.id === jobId);
+    if (!job) throw new GraphQLFailure(`No job ${jobId}`, "NOT_FOUND", "JOB_NOT_FOUND");
+    return job;
+  }
+
+  private logMetrics(job: FakeJob, batchId: string, points: MetricPointInput[]) {
+    const run = this.run(job);
+    if (run.batchIds.has(batchId)) return { accepted: 0, duplicate: true };
+    run.batchIds.add(batchId);
+    run.metrics.push(...points.map((point) => ({ ...point, batchId })));
+    return { accepted: points.length, duplicate: false };
+  }
+
+  private appendLogs(job: FakeJob, offset: number, text: string) {
+    const run = this.run(job);
+    if (offset > run.log.length) {
+      throw new GraphQLFailure(`log offset ${offset} leaves a gap`, "BAD_USER_INPUT", "LOG_OFFSET_GAP", { expectedOffset: run.log.length });
+    }
+    const bytes = Buffer.from(text, "utf8");
+    const overlap = run.log.length - offset;
+    if (overlap < bytes.length) run.log = Buffer.concat([run.log, bytes.subarray(overlap)]);
+    return { nextOffset: run.log.length };
+  }
+
+  /** complete/fail: applied once; a repeat under the same lease returns the job as it is. */
+  private settle(jobId: string, leaseId: string, type: "complete" | "fail", apply: (job: FakeJob) => void) {
+    const job = this.job(jobId);
+    const live = job.leaseId === leaseId && (job.state === "LEASED" || job.state === "RUNNING");
+    const repeat = job.reports.some((report) => report.leaseId === leaseId && report.type === type);
+    if (!live && !repeat) throw new GraphQLFailure(`The lease on job ${jobId} is no longer yours`, "CONFLICT", "LEASE_LOST", { job: jobId });
+    if (live) {
+      job.reports.push({ type, leaseId });
+      apply(job);
+    }
+    return { id: job.id, state: job.state };
+  }
+
+  private fail(job: FakeJob, kind: string, message: string): void {
+    job.failure = { kind, message };
+    if (job.cancelRequested) job.state = "CANCELLED";
+    else if (kind === "USER_ERROR") job.state = "FAILED";
+    else if (job.attempt >= job.maxAttempts) job.state = "DEAD";
+    else {
+      job.state = "QUEUED";
+      job.leaseId = null;
+      this.events.emit("job");
+    }
+  }
+
+  private expiry(job: FakeJob): string {
+    return new Date(Date.now() + job.leaseSeconds * 1000).toISOString();
+  }
+}
