@@ -8,7 +8,7 @@ import { JobEntity } from "../run/job.entity";
 import { claimJob, completeJob, failJob, heartbeatJob, releaseClaim, type RetryPolicy } from "../run/job-queue";
 import type { JobSignal } from "../run/job-signal";
 import { RUN_METRICS, RUN_UPDATED, type RunMetricsMessage, type RunUpdatedMessage } from "../run/run.events";
-import type { RunnerService } from "./runner.service";
+import { type RunnerService, touchRunner } from "./runner.service";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,8 +46,11 @@ export class JobLeaseService {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       if (abort?.aborted) return null;
-      await this.runners.touch(runnerId);
-      const job = await this.db.transaction((manager) => claimJob(manager, offer, this.policy));
+      // Marking the runner as seen rides in the claim's transaction: one commit per attempt.
+      const job = await this.db.transaction(async (manager) => {
+        await touchRunner(manager, runnerId);
+        return claimJob(manager, offer, this.policy);
+      });
       if (job && abort?.aborted) {
         await this.db.transaction((manager) => releaseClaim(manager, job.id, job.leaseId!));
         this.jobSignal.notify();
@@ -67,8 +70,11 @@ export class JobLeaseService {
     if (progress !== null && !(progress >= 0 && progress <= 1)) {
       throw new DomainError("INVALID_ARGUMENT", "progress must be between 0 and 1", { field: "progress" });
     }
-    const job = await this.db.transaction((manager) => heartbeatJob(manager, jobId, leaseId, progress, this.policy));
-    if (job.runnerId) await this.runners.touch(job.runnerId);
+    const job = await this.db.transaction(async (manager) => {
+      const beaten = await heartbeatJob(manager, jobId, leaseId, progress, this.policy);
+      if (beaten.runnerId) await touchRunner(manager, beaten.runnerId);
+      return beaten;
+    });
     this.publishRunUpdate(job.runId);
     return job;
   }

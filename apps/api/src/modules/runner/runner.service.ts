@@ -1,4 +1,5 @@
 import { DeviceKind, DomainError, fromDbEnum, toDbEnum, validateModelName, validateTags } from "@distillery/domain";
+import type { EntityManager } from "typeorm";
 import type { Database } from "../../db/database";
 import type { RunnerType } from "./runner.type";
 
@@ -73,10 +74,11 @@ export class RunnerService {
     return found;
   }
 
-  /** Marks the runner as seen now (acquireJob and heartbeats). */
-  async touch(id: string): Promise<void> {
-    await this.db.read((manager) => manager.query(`UPDATE runner SET last_seen_at = now() WHERE id = $1`, [id]));
-  }
+}
+
+/** Marks the runner as seen now (acquireJob and heartbeats), inside the caller's transaction. */
+export async function touchRunner(manager: EntityManager, id: string): Promise<void> {
+  await manager.query(`UPDATE runner SET last_seen_at = now() WHERE id = $1`, [id]);
 }
 
 function toRunnerType(row: RunnerRow): RunnerType {
