@@ -78,4 +78,9 @@ describe("parseRunnerArgs", () => {
     expect(() => parseRunnerArgs(argv, {}, defaults)).toThrow(UsageError);
     expect(() => parseRunnerArgs(argv, {}, defaults)).toThrow(message);
   });
+  it("turns a host name into a valid runner name when no name is given", () => {
+    const parsed = parseRunnerArgs(["--api", "http://x:4000", "--token", "t"], {}, { hostname: "GPU_Box 7.lab", cwd: "/srv" });
+    if (parsed.help) throw new Error("unexpected --help");
+    expect(parsed.config.name).toBe("gpu_box-7.lab");
+  });
 });

@@ -57,7 +57,7 @@ export function parseRunnerArgs(argv: string[], env: NodeJS.ProcessEnv, defaults
 
   const token = (values.token ?? fromEnv(env, "DISTILLERY_TOKEN") ?? "").trim();
   if (!token) throw new UsageError("a token is required: --token or DISTILLERY_TOKEN");
-  const name = (values.name ?? fromEnv(env, "DISTILLERY_RUNNER_NAME") ?? defaults.hostname).trim();
+  const name = (values.name ?? fromEnv(env, "DISTILLERY_RUNNER_NAME") ?? runnerNameOf(defaults.hostname)).trim();
   if (!name) throw new UsageError("the runner name is empty: pass --name");
   return {
     help: false,
@@ -105,4 +105,9 @@ function graceOf(value: string | undefined): number {
   const seconds = Number(value);
   if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--kill-grace-seconds: expected a number >= 0, got "${value}"`);
   return seconds;
+}
+
+/** Host names may carry capitals or characters runner names may not (names are lower-case slugs). */
+function runnerNameOf(hostname: string): string {
+  return hostname.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+/, "").slice(0, 100);
 }
