@@ -31,7 +31,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Client } from "pg";
-import { benchDatabaseUrl, connect, createBenchDatabase, redactUrl } from "./support/database";
+import { startBenchPlatform } from "./support/bench-platform";
+import { benchDatabaseUrl, connect, redactUrl } from "./support/database";
 import {
   acquire,
   createCommandExperiment,
@@ -44,7 +45,7 @@ import {
 } from "./support/graphql";
 import { runBench } from "./support/harness";
 import { fmtInt, fmtMs, fmtRatio, printParameters, printTable, positiveIntEnv, summarize } from "./support/stats";
-import { ApiServer, REPO_ROOT } from "./support/start-api";
+import { REPO_ROOT } from "./support/start-api";
 
 /** claimJob's statement, verbatim (apps/api/src/modules/run/job-queue.ts). */
 const CLAIM_SQL = `UPDATE job SET state = 'leased', attempt = attempt + 1, lease_id = gen_random_uuid(),
@@ -185,19 +186,7 @@ async function main(): Promise<void> {
       ["BENCH_DATABASE_URL", redactUrl(baseUrl)],
     ]);
     checkClaimSqlIsCurrent();
-    const db = await createBenchDatabase(ctx, baseUrl);
-    console.log(`database: ${db.name} (PostgreSQL), API log level ${process.env["LOG_LEVEL"] ?? "info"}`);
-
-    const server = ctx.track(
-      await ApiServer.spawn({
-        dataDir: path.join(ctx.tmp, "data"),
-        logFile: path.join(ctx.tmp, "server.log"),
-        env: { DATABASE_URL: db.url, DISTILLERY_LEASE_SECONDS: String(LEASE_SECONDS) },
-      }),
-    );
-    await server.waitForHealthVerbose();
-    const admin = new GraphQLClient(server.base, await server.readAdminToken());
-    const pg = await connect(ctx, db.url);
+    const { db, admin, pg } = await startBenchPlatform(ctx, baseUrl, { DISTILLERY_LEASE_SECONDS: String(LEASE_SECONDS) });
 
     // Batch 1: one launch through the API, the rest copies of it.
     process.stdout.write(`queueing ${fmtInt(jobs)} jobs ... `);

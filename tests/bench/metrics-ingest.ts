@@ -27,12 +27,12 @@
  *       BENCH_POINTS=20000 npm run bench:metrics-ingest    (quick run)
  */
 import { spawn, spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Client } from "pg";
 import type { EntityManager } from "typeorm";
 import { ingestMetrics } from "@distillery/api/dist/modules/metric/metric.service";
-import { benchDatabaseUrl, connect, createBenchDatabase, redactUrl } from "./support/database";
+import { startBenchPlatform } from "./support/bench-platform";
+import { benchDatabaseUrl, redactUrl } from "./support/database";
 import {
   acquire,
   createCommandExperiment,
@@ -45,7 +45,6 @@ import {
 } from "./support/graphql";
 import { runBench } from "./support/harness";
 import { fmtInt, fmtMs, fmtRatio, printParameters, printTable, positiveIntEnv, summarize } from "./support/stats";
-import { ApiServer } from "./support/start-api";
 
 const KEY_NAMES = ["loss", "lr", "grad_norm", "val_loss", "kl", "fid", "clip_score", "throughput"];
 
@@ -221,15 +220,7 @@ async function main(): Promise<void> {
       ["BENCH_WARMUP_BATCHES", warmupBatches],
       ["BENCH_DATABASE_URL", redactUrl(baseUrl)],
     ]);
-    const db = await createBenchDatabase(ctx, baseUrl);
-    console.log(`database: ${db.name} (PostgreSQL), API log level ${process.env["LOG_LEVEL"] ?? "info"}`);
-
-    const server = ctx.track(
-      await ApiServer.spawn({ dataDir: path.join(ctx.tmp, "data"), logFile: path.join(ctx.tmp, "server.log"), env: { DATABASE_URL: db.url } }),
-    );
-    await server.waitForHealthVerbose();
-    const admin = new GraphQLClient(server.base, await server.readAdminToken());
-    const pg = await connect(ctx, db.url);
+    const { db, admin, pg } = await startBenchPlatform(ctx, baseUrl);
 
     const experiment = await createCommandExperiment(admin);
     const runA = await launch(admin, experiment);

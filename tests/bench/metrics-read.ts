@@ -24,15 +24,14 @@
  * Run:  npm run bench:metrics-read                            (builds first)
  *       BENCH_READ_POINTS=100000 npm run bench:metrics-read   (quick run)
  */
-import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Client } from "pg";
 import { downsampleSql } from "@distillery/api/dist/modules/metric/downsample-sql";
-import { benchDatabaseUrl, connect, createBenchDatabase, redactUrl } from "./support/database";
+import { startBenchPlatform } from "./support/bench-platform";
+import { benchDatabaseUrl, redactUrl } from "./support/database";
 import { createCommandExperiment, GraphQLClient, launch } from "./support/graphql";
 import { runBench } from "./support/harness";
 import { fmtInt, fmtMs, fmtRatio, printParameters, printTable, positiveIntEnv, summarize, type Summary } from "./support/stats";
-import { ApiServer } from "./support/start-api";
 
 const KEY = "loss";
 
@@ -104,15 +103,7 @@ async function main(): Promise<void> {
       ["BENCH_REF_ITERATIONS", refIterations],
       ["BENCH_DATABASE_URL", redactUrl(baseUrl)],
     ]);
-    const db = await createBenchDatabase(ctx, baseUrl);
-    console.log(`database: ${db.name} (PostgreSQL), API log level ${process.env["LOG_LEVEL"] ?? "info"}`);
-
-    const server = ctx.track(
-      await ApiServer.spawn({ dataDir: path.join(ctx.tmp, "data"), logFile: path.join(ctx.tmp, "server.log"), env: { DATABASE_URL: db.url } }),
-    );
-    await server.waitForHealthVerbose();
-    const admin = new GraphQLClient(server.base, await server.readAdminToken());
-    const pg = await connect(ctx, db.url);
+    const { admin, pg } = await startBenchPlatform(ctx, baseUrl);
 
     const runId = await launch(admin, await createCommandExperiment(admin));
     process.stdout.write(`storing ${fmtInt(count)} points (generate_series, VACUUM ANALYZE) ... `);
