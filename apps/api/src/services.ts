@@ -13,6 +13,7 @@ import type { JobEntity } from "./modules/run/job.entity";
 import type { RetryPolicy } from "./modules/run/job-queue";
 import { JobSignal } from "./modules/run/job-signal";
 import { RunService } from "./modules/run/run.service";
+import { JobArtifactService } from "./modules/runner/job-artifact.service";
 import { JobLeaseService } from "./modules/runner/job-lease.service";
 import { RunnerService } from "./modules/runner/runner.service";
 import { waitingReasonOf } from "./modules/runner/waiting-reason";
@@ -37,6 +38,7 @@ export interface Services {
   runs: RunService;
   runners: RunnerService;
   jobLeases: JobLeaseService;
+  jobArtifacts: JobArtifactService;
   metrics: MetricService;
   runLogs: RunLogReader;
   waitingReason(job: JobEntity): Promise<string | null>;
@@ -60,6 +62,7 @@ export function createServices(db: Database, blobStore: BlobStore, events: Event
     runs: new RunService(db, events, jobSignal),
     runners,
     jobLeases: new JobLeaseService(db, events, jobSignal, runners, queue),
+    jobArtifacts: new JobArtifactService(db),
     metrics: new MetricService(db),
     runLogs: new RunLogReader(db),
     waitingReason: (job) => waitingReasonOf(db, job, queue.runnerOnlineSeconds),

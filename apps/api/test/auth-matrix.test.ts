@@ -54,6 +54,7 @@ const expectedScope: Record<string, ScopeName> = {
   "Mutation.heartbeat": "RUNNER",
   "Mutation.launchExperiment": "WRITE",
   "Mutation.logMetrics": "RUNNER",
+  "Mutation.registerJobArtifact": "RUNNER",
   "Mutation.registerRunner": "RUNNER",
   "Mutation.retryRun": "WRITE",
   "Mutation.archiveModelVersion": "WRITE",

@@ -311,8 +311,13 @@ describe("blob upload and download over /v1/blobs/sha256/<hex>", () => {
 
     const bytes = randomBytes(100);
     const error = await expectError(await putBlob(api.server.url, token, bytes), 403, "FORBIDDEN", "FORBIDDEN");
-    expect(error.details).toEqual({ required: ["WRITE"] });
+    expect(error.details).toEqual({ required: ["WRITE", "RUNNER"] });
     await expectNothingKept(sha256Hex(bytes), before);
+  });
+
+  it("takes uploads from a RUNNER token: runners upload what their jobs produce", async () => {
+    const { token } = await createToken(api.admin, ["RUNNER"]);
+    expect((await putBlob(api.server.url, token, randomBytes(64))).status).toBe(201);
   });
 
   it("refuses a revoked token with 401 TOKEN_REVOKED", async () => {

@@ -29,5 +29,28 @@ describe("experiment specs", () => {
 
   it("says which runner capability a kind needs", () => {
     expect(requiredCapabilities(ExperimentKind.COMMAND)).toEqual(["command"]);
+    expect(requiredCapabilities(ExperimentKind.PRETRAIN)).toEqual(["torch"]);
+  });
+
+  it("fills a pretrain spec's defaults from a dataset and an output model alone", () => {
+    const spec = validateExperimentSpec(ExperimentKind.PRETRAIN, { dataset: { source: "synthetic" }, output: { model: "teacher" } });
+    expect(spec).toMatchObject({
+      dataset: { source: "synthetic", samples: 512, resolution: 16, classes: 4, seed: 0 },
+      model: { channels: [32, 64], layersPerBlock: 1, attentionStages: [1], groups: 8, heads: 4 },
+      schedule: { kind: "cosine", steps: 1000 },
+      training: { steps: 200, batchSize: 32, seed: 0 },
+      output: { model: "teacher", family: "unet" },
+      device: "any",
+    });
+  });
+
+  it("refuses a pretrain spec whose model cannot be built", () => {
+    expect(() =>
+      validateExperimentSpec(ExperimentKind.PRETRAIN, {
+        dataset: { source: "imagenet" },
+        model: { channels: [30], attentionStages: [3], groups: 8 },
+        output: { model: "Teacher" },
+      }),
+    ).toThrow(/dataset.source.*model.*output.model|dataset.*model/s);
   });
 });

@@ -20,7 +20,15 @@ describe("the JSON-lines protocol", () => {
     expect(parseProtocolLine('{"progress": 0.25}')).toEqual({ type: "progress", progress: 0.25 });
   });
 
+  it("reads an artifact announcement", () => {
+    expect(parseProtocolLine('{"artifact": "teacher", "path": "/w/teacher.pt", "kind": "torch", "metadata": {"params": 12}}')).toEqual({
+      type: "artifact",
+      artifact: { name: "teacher", path: "/w/teacher.pt", kind: "torch", metadata: { params: 12 } },
+    });
+  });
+
   it.each([
+    '{"artifact": "teacher", "kind": "torch"}',
     "plain text",
     "",
     "{not json",

@@ -4,6 +4,8 @@
  *
  *   {"metric": "loss", "step": 10, "value": 0.31}            a metric point (optional "time": ISO 8601 or epoch ms)
  *   {"progress": 0.42}                                        fraction done, 0..1, shown as a progress bar
+ *   {"artifact": "teacher", "path": "teacher.pt", "kind": "torch", "metadata": {...}}
+ *                                                             a file to upload and register once the step succeeds
  *
  * Any other line — plain text, or JSON that is neither — is a log line.
  */
@@ -15,9 +17,20 @@ export interface MetricPoint {
   time?: string;
 }
 
+/** A file a step produced, to be uploaded and registered as a model version when it succeeds. */
+export interface ArtifactAnnouncement {
+  /** Unique within the step, e.g. "teacher" or "teacher-onnx". */
+  name: string;
+  path: string;
+  /** torch | onnx | npz | … */
+  kind: string;
+  metadata: Record<string, unknown>;
+}
+
 export type ProtocolLine =
   | { type: "metric"; point: MetricPoint }
   | { type: "progress"; progress: number }
+  | { type: "artifact"; artifact: ArtifactAnnouncement }
   | { type: "log"; text: string };
 
 /** Metric keys: letters, digits and `_ . / -`, like MLflow and W&B accept. */
@@ -41,6 +54,10 @@ export function parseProtocolLine(line: string): ProtocolLine {
       return { type: "metric", point: { key: metric, step: step as number, value, ...(time ? { time } : {}) } };
     }
     return { type: "log", text: line };
+  }
+  if (typeof record.artifact === "string" && typeof record.path === "string" && typeof record.kind === "string") {
+    const metadata = typeof record.metadata === "object" && record.metadata !== null && !Array.isArray(record.metadata) ? record.metadata : {};
+    return { type: "artifact", artifact: { name: record.artifact, path: record.path, kind: record.kind, metadata: metadata as Record<string, unknown> } };
   }
   if (typeof record.progress === "number" && record.progress >= 0 && record.progress <= 1) {
     return { type: "progress", progress: record.progress };

@@ -10,8 +10,9 @@ export async function authenticate(tokens: ApiTokenService, authorization: strin
   return tokens.authenticate(token);
 }
 
-export function requireScope(principal: Principal, scope: Scope): void {
-  if (!hasScope(principal.scopes, [scope])) {
-    throw new DomainError("FORBIDDEN", `This needs the ${scope} scope; the token has ${principal.scopes.join(", ")}`, { required: [scope] });
+/** Passes when the principal holds any one of `scopes`. */
+export function requireScope(principal: Principal, ...scopes: Scope[]): void {
+  if (!hasScope(principal.scopes, scopes)) {
+    throw new DomainError("FORBIDDEN", `This needs the ${scopes.join(" or ")} scope; the token has ${principal.scopes.join(", ")}`, { required: scopes });
   }
 }

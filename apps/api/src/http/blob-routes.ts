@@ -25,11 +25,11 @@ export async function blobRoutes(app: FastifyInstance, options: BlobRouteOptions
   // Hand the raw body stream to the handler instead of buffering it.
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
 
-  const guarded = (scope: Scope, handler: (request: BlobRequest, reply: FastifyReply, hex: string) => Promise<unknown>) =>
+  const guarded = (scopes: Scope[], handler: (request: BlobRequest, reply: FastifyReply, hex: string) => Promise<unknown>) =>
     async (request: BlobRequest, reply: FastifyReply) => {
       try {
         const principal = await authenticate(services.tokens, request.headers.authorization);
-        requireScope(principal, scope);
+        requireScope(principal, ...scopes);
         return await handler(request, reply, parseHexDigest(request.params.hex));
       } catch (error) {
         if (error instanceof DomainError) {
@@ -43,7 +43,8 @@ export async function blobRoutes(app: FastifyInstance, options: BlobRouteOptions
 
   app.put(
     "/v1/blobs/sha256/:hex",
-    guarded(Scope.WRITE, async (request, reply, hex) => {
+    // Runners upload what their jobs produce (and register it through registerJobArtifact).
+    guarded([Scope.WRITE, Scope.RUNNER], async (request, reply, hex) => {
       const declared = Number(request.headers["content-length"] ?? Number.NaN);
       if (declared > maxBlobBytes) {
         throw new DomainError("BLOB_TOO_LARGE", `Blob of ${declared} bytes exceeds the limit of ${maxBlobBytes}`, { maxBytes: maxBlobBytes });
@@ -64,7 +65,7 @@ export async function blobRoutes(app: FastifyInstance, options: BlobRouteOptions
   app.route({
     method: ["GET", "HEAD"],
     url: "/v1/blobs/sha256/:hex",
-    handler: guarded(Scope.READ, async (request, reply, hex) => {
+    handler: guarded([Scope.READ], async (request, reply, hex) => {
       const stat = await services.blobStore.stat(hex);
       if (!stat) throw new DomainError("BLOB_NOT_FOUND", `No blob sha256:${hex}`, { digest: `sha256:${hex}` });
       const etag = `"sha256:${hex}"`;

@@ -91,7 +91,8 @@ function collectOutput(child: ChildProcess, reporter: StepReporter) {
     const parsed = parseProtocolLine(line);
     if (parsed.type === "metric") reporter.metric(parsed.point);
     else if (parsed.type === "progress") reporter.progress(parsed.progress);
-    else reporter.log(parsed.text);
+    // COMMAND jobs register nothing: an artifact announcement is kept as a log line.
+    else reporter.log(parsed.type === "log" ? parsed.text : line);
   });
   const stderr = new LineSplitter((line) => {
     if (line.trim()) lastStderr = line.trim();

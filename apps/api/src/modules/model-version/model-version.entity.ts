@@ -42,6 +42,10 @@ export class ModelVersionEntity {
   @Column({ name: "produced_by_run", type: "uuid", nullable: true })
   producedByRun!: string | null;
 
+  /** The artifact name the producing step gave it; unique per run (idempotent registration). */
+  @Column({ name: "produced_artifact", type: "text", nullable: true })
+  producedArtifact!: string | null;
+
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })
   createdAt!: Date;
 }

@@ -7,6 +7,7 @@ export function toModelVersionType(entity: ModelVersionEntity): ModelVersionType
   return {
     id: entity.id,
     modelId: entity.modelId,
+    producedByRunId: entity.producedByRun,
     version: entity.version,
     status: fromDbEnum(VersionStatus, entity.status),
     format: fromDbEnum(ModelFormat, entity.format),

@@ -5,6 +5,8 @@ import { loadRequired } from "../../graphql/load-required";
 import { toAliasType } from "../alias/alias.mapper";
 import { AliasType } from "../alias/alias.type";
 import { toModelType } from "../model/model.mapper";
+import { toRunType } from "../run/run.mapper";
+import { RunType } from "../run/run.type";
 import { ModelType } from "../model/model.type";
 import { RegisterModelVersionInput } from "./model-version.inputs";
 import { toLineageEdgeType, toModelVersionType } from "./model-version.mapper";
@@ -59,6 +61,11 @@ export class ModelVersionResolver {
   @FieldResolver(() => [LineageEdgeType], { description: "What was made from this version." })
   async children(@Root() version: ModelVersionType, @Ctx() { loaders }: GraphQLContext): Promise<LineageEdgeType[]> {
     return (await loaders.childEdgesByParentId.load(version.id)).map((edge) => toLineageEdgeType(edge, "child"));
+  }
+
+  @FieldResolver(() => RunType, { nullable: true, description: "The run whose job produced this version, if a runner registered it." })
+  async producedBy(@Root() version: ModelVersionType, @Ctx() { loaders }: GraphQLContext): Promise<RunType | null> {
+    return version.producedByRunId ? toRunType(await loadRequired(loaders.runById, version.producedByRunId, "run")) : null;
   }
 
   @FieldResolver(() => [AliasType])

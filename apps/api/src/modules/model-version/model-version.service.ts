@@ -1,4 +1,4 @@
-import { In } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import {
   DomainError,
   type LineageRelation,
@@ -34,59 +34,8 @@ export class ModelVersionService {
   constructor(private readonly db: Database) {}
 
   async register(input: NewModelVersion, actor: string): Promise<ModelVersionEntity> {
-    const hex = parseDigest(input.digest);
-    if (input.params != null && input.params < 0) {
-      throw new DomainError("INVALID_ARGUMENT", "params must not be negative", { field: "params" });
-    }
-    const metadata = input.metadata ?? {};
-    validateJsonSize("metadata", metadata);
-    if (input.parents.length > MAX_PARENTS) {
-      throw new DomainError("INVALID_ARGUMENT", `At most ${MAX_PARENTS} parents`, { field: "parents" });
-    }
-    input.parents.forEach((parent, index) => validateJsonSize(`parents[${index}].recipe`, parent.recipe));
-
-    return this.db.transaction(async (manager) => {
-      // The lock serialises registrations per model; the counter then hands out gap-free numbers
-      // (a failed registration rolls its increment back with everything else).
-      const model = await lockModel(manager, input.model);
-      const blob = await manager.findOneBy(BlobEntity, { digest: hex });
-      if (!blob) {
-        throw new DomainError("BLOB_NOT_FOUND", `Upload the blob first: PUT /v1/blobs/sha256/${hex}`, { digest: input.digest });
-      }
-      const parents = [];
-      for (const parent of input.parents) {
-        parents.push({ version: await resolveRef(manager, parent.ref), ...parent });
-      }
-      const counted: Array<{ version_seq: number }> = await manager.query(
-        // Wrapped in a SELECT: TypeORM returns UPDATE … RETURNING as [rows, count], a SELECT as rows.
-        `WITH bumped AS (UPDATE model SET version_seq = version_seq + 1, updated_at = now() WHERE id = $1 RETURNING version_seq)
-         SELECT version_seq FROM bumped`,
-        [model.id],
-      );
-      const version = await manager.save(
-        manager.create(ModelVersionEntity, {
-          modelId: model.id,
-          version: counted[0]!.version_seq,
-          status: "ready",
-          format: toDbEnum(input.format),
-          precision: toDbEnum(input.precision),
-          blobDigest: hex,
-          sizeBytes: blob.sizeBytes,
-          params: input.params ?? null,
-          metadata,
-          createdBy: actor,
-          producedByRun: null,
-        }),
-      );
-      const edges = new Map<string, Pick<LineageEntity, "childId" | "parentId" | "relation" | "recipe">>();
-      for (const parent of parents) {
-        const relation = toDbEnum(parent.relation);
-        edges.set(`${parent.version.id}/${relation}`, { childId: version.id, parentId: parent.version.id, relation, recipe: parent.recipe ?? {} });
-      }
-      // QueryDeepPartialEntity cannot express jsonb records, hence the cast.
-      if (edges.size > 0) await manager.insert(LineageEntity, [...edges.values()] as never);
-      return version;
-    });
+    validateNewVersion(input);
+    return this.db.transaction((manager) => insertVersion(manager, input, actor, null));
   }
 
   resolve(ref: string, precision?: Precision): Promise<ModelVersionEntity> {
@@ -138,4 +87,73 @@ export class ModelVersionService {
   edgesByParentIds(ids: readonly string[]): Promise<LineageEntity[]> {
     return this.db.read((manager) => manager.findBy(LineageEntity, { parentId: In([...ids]) }));
   }
+}
+
+/** What a run's step produced: recorded on the version, unique per run. */
+export interface ProducedBy {
+  runId: string;
+  artifact: string;
+}
+
+export function validateNewVersion(input: NewModelVersion): void {
+  parseDigest(input.digest);
+  if (input.params != null && input.params < 0) {
+    throw new DomainError("INVALID_ARGUMENT", "params must not be negative", { field: "params" });
+  }
+  validateJsonSize("metadata", input.metadata ?? {});
+  if (input.parents.length > MAX_PARENTS) {
+    throw new DomainError("INVALID_ARGUMENT", `At most ${MAX_PARENTS} parents`, { field: "parents" });
+  }
+  input.parents.forEach((parent, index) => validateJsonSize(`parents[${index}].recipe`, parent.recipe));
+}
+
+/** Registers a version inside the caller's transaction (input already validated). */
+export async function insertVersion(
+  manager: EntityManager,
+  input: NewModelVersion,
+  actor: string,
+  producedBy: ProducedBy | null,
+): Promise<ModelVersionEntity> {
+  const hex = parseDigest(input.digest);
+  // The lock serialises registrations per model; the counter then hands out gap-free numbers
+  // (a failed registration rolls its increment back with everything else).
+  const model = await lockModel(manager, input.model);
+  const blob = await manager.findOneBy(BlobEntity, { digest: hex });
+  if (!blob) {
+    throw new DomainError("BLOB_NOT_FOUND", `Upload the blob first: PUT /v1/blobs/sha256/${hex}`, { digest: input.digest });
+  }
+  const parents = [];
+  for (const parent of input.parents) {
+    parents.push({ version: await resolveRef(manager, parent.ref), ...parent });
+  }
+  const counted: Array<{ version_seq: number }> = await manager.query(
+    // Wrapped in a SELECT: TypeORM returns UPDATE … RETURNING as [rows, count], a SELECT as rows.
+    `WITH bumped AS (UPDATE model SET version_seq = version_seq + 1, updated_at = now() WHERE id = $1 RETURNING version_seq)
+     SELECT version_seq FROM bumped`,
+    [model.id],
+  );
+  const version = await manager.save(
+    manager.create(ModelVersionEntity, {
+      modelId: model.id,
+      version: counted[0]!.version_seq,
+      status: "ready",
+      format: toDbEnum(input.format),
+      precision: toDbEnum(input.precision),
+      blobDigest: hex,
+      sizeBytes: blob.sizeBytes,
+      params: input.params ?? null,
+      metadata: input.metadata ?? {},
+      createdBy: actor,
+      producedByRun: producedBy?.runId ?? null,
+      producedArtifact: producedBy?.artifact ?? null,
+    }),
+  );
+  const edges = new Map<string, Pick<LineageEntity, "childId" | "parentId" | "relation" | "recipe">>();
+  for (const parent of parents) {
+    const relation = toDbEnum(parent.relation);
+    edges.set(`${parent.version.id}/${relation}`, { childId: version.id, parentId: parent.version.id, relation, recipe: parent.recipe ?? {} });
+  }
+  // QueryDeepPartialEntity cannot express jsonb records, hence the cast.
+  if (edges.size > 0) await manager.insert(LineageEntity, [...edges.values()] as never);
+  return version;
 }

@@ -11,6 +11,9 @@ export class ModelVersionType {
   /** Not exposed: resolved to `model` and `ref` through the per-request loader. */
   modelId!: string;
 
+  /** Not exposed: resolved to `producedBy`. */
+  producedByRunId!: string | null;
+
   @Field(() => Int)
   version!: number;
 

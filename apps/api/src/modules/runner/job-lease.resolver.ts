@@ -8,6 +8,9 @@ import { ExperimentType } from "../experiment/experiment.type";
 import type { JobEntity } from "../run/job.entity";
 import { toJobType, toRunType } from "../run/run.mapper";
 import { JobType, RunType } from "../run/run.type";
+import { toModelVersionType } from "../model-version/model-version.mapper";
+import { ModelVersionType } from "../model-version/model-version.type";
+import { RegisterJobArtifactInput } from "./job-artifact.inputs";
 import { MetricPointInput } from "./runner.inputs";
 import { AppendLogsPayload, HeartbeatPayload, JobLeaseType, LogMetricsPayload } from "./runner.type";
 
@@ -84,6 +87,17 @@ export class JobLeaseResolver {
     @Ctx() { services }: GraphQLContext,
   ): Promise<JobType> {
     return toJobType(await services.jobLeases.fail(job, leaseId, kind, message));
+  }
+
+  @Authorized(Scope.RUNNER)
+  @Mutation(() => ModelVersionType, { description: "Registers a model version the job produced (its blob uploaded first); idempotent per run and artifact." })
+  async registerJobArtifact(
+    @Arg("job", () => ID) job: string,
+    @Arg("leaseId", () => ID) leaseId: string,
+    @Arg("input") input: RegisterJobArtifactInput,
+    @Ctx() { services, principal }: GraphQLContext,
+  ): Promise<ModelVersionType> {
+    return toModelVersionType(await services.jobArtifacts.register(job, leaseId, input, principal.owner));
   }
 
   @FieldResolver(() => JobType)

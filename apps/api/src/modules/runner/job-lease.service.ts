@@ -126,7 +126,7 @@ export class JobLeaseService {
  * job's, even after completion (a spooled batch may arrive after completeJob); once the job was
  * re-leased or requeued the id no longer matches and the writer gets LEASE_LOST.
  */
-async function leasedRun(manager: EntityManager, jobId: string, leaseId: string): Promise<string> {
+export async function leasedRun(manager: EntityManager, jobId: string, leaseId: string): Promise<string> {
   // Same answer as the SQL-fenced calls give a malformed id (the database refuses it there).
   if (!UUID.test(leaseId)) throw new DomainError("INVALID_ARGUMENT", `leaseId "${leaseId}" is not a lease id`, { field: "leaseId" });
   // FOR SHARE: a requeue or re-lease of this job waits until this write has committed.
