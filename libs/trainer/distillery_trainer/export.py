@@ -1,0 +1,78 @@
+"""ONNX export of a UNet for the TypeScript side, which samples with onnxruntime-node.
+
+Inputs x (float32 [batch, C, H, W]), t (int64 [batch]) and class (int64 [batch], BigInt64Array in
+onnxruntime-node); output eps. The batch axis is dynamic so one file serves any batch size. The
+UNet config is stored in the model's metadata ("unet_config", JSON) so the file describes itself.
+"""
+import copy
+import inspect
+import json
+import os
+import warnings
+from typing import Any, Dict, List
+
+import onnx
+import torch
+
+from .unet import UNet, UNetConfig
+
+INPUT_NAMES = ["x", "t", "class"]
+OUTPUT_NAMES = ["eps"]
+_TRACE_BATCH = 2  # not 1, so the exporter cannot mistake the batch axis for a constant
+
+
+def _legacy_exporter_kwargs() -> Dict[str, Any]:
+    """torch >= 2.9 defaults to the dynamo exporter (needs onnxscript, other dynamic-shape API);
+    ask for the TorchScript exporter, the only one torch 1.13 has, so both behave alike."""
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
+def _describe(values: List[onnx.ValueInfoProto]) -> List[Dict[str, Any]]:
+    """Name, element type and shape (symbolic axes by name) of graph inputs or outputs."""
+    described = []
+    for value in values:
+        tensor_type = value.type.tensor_type
+        shape = [dim.dim_param or dim.dim_value for dim in tensor_type.shape.dim]
+        described.append({"name": value.name, "dtype": onnx.TensorProto.DataType.Name(tensor_type.elem_type).lower(), "shape": shape})
+    return described
+
+
+def export_onnx(model: UNet, config: UNetConfig, path: str, opset: int = 17) -> Dict[str, Any]:
+    """Writes the model to `path`, checks it with onnx.checker (full check, with shape inference),
+    and returns {"opset", "inputs", "outputs", "bytes"}; inputs/outputs as name, dtype and shape.
+
+    The export runs on a float32 CPU copy in eval mode, so the caller's model is left as it was
+    (device, dtype, training flag).
+    """
+    export_model = copy.deepcopy(model).cpu().float().eval()
+    x = torch.randn(_TRACE_BATCH, config.in_channels, config.resolution, config.resolution)
+    t = torch.arange(_TRACE_BATCH, dtype=torch.long)
+    class_labels = torch.arange(_TRACE_BATCH, dtype=torch.long) % (config.num_classes + 1)
+    batch_axis = {0: "batch"}
+    with torch.no_grad(), warnings.catch_warnings():
+        # Two known-benign warnings would only clutter run logs: torch 1.13 on the None scales of
+        # nearest upsampling (the Resize it writes is correct, checked against onnxruntime), and
+        # GroupNorm's batch-size sanity check being traced as a constant (it adds no graph node).
+        warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning, module=r"torch\.nn\.functional")
+        torch.onnx.export(
+            export_model,
+            (x, t, class_labels),
+            path,
+            input_names=INPUT_NAMES,
+            output_names=OUTPUT_NAMES,
+            dynamic_axes={name: batch_axis for name in INPUT_NAMES + OUTPUT_NAMES},
+            opset_version=opset,
+            do_constant_folding=True,
+            **_legacy_exporter_kwargs(),
+        )
+    onnx_model = onnx.load(path)
+    onnx.helper.set_model_props(onnx_model, {"unet_config": json.dumps(config.to_dict())})
+    onnx.save(onnx_model, path)
+    onnx.checker.check_model(path, full_check=True)
+    return {
+        "opset": next(entry.version for entry in onnx_model.opset_import if entry.domain in ("", "ai.onnx")),
+        "inputs": _describe(list(onnx_model.graph.input)),
+        "outputs": _describe(list(onnx_model.graph.output)),
+        "bytes": os.path.getsize(path),
+    }
