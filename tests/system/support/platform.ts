@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { expect } from "vitest";
 import { createToken } from "../../../apps/api/test/support/factories";
 import { GraphQLClient } from "../../../apps/api/test/support/graphql-client";
 import { startTestServer, type TestServer } from "../../../apps/api/test/support/test-server";
+import { waitFor } from "../../../apps/api/test/support/wait-for";
 import { startRunner, type RunnerProcess } from "./runner-process";
 
 export const EMIT_METRICS = resolve(__dirname, "..", "fixtures", "emit-metrics.js");
@@ -30,12 +30,10 @@ export class Platform {
   async startRunner(name: string): Promise<RunnerProcess> {
     const runner = startRunner({ api: this.api.url, token: this.runnerToken, name, workDir: join(this.workRoot, name) });
     this.runners.push(runner);
-    await expect
-      .poll(async () => (await this.admin.ok(`{ runners { name online } }`)).runners.some((r: { name: string; online: boolean }) => r.name === name && r.online), {
-        timeout: 60_000,
-        interval: 200,
-      })
-      .toBe(true);
+    await waitFor(`runner ${name} to come online`, async () => {
+      const { runners } = await this.admin.ok<{ runners: Array<{ name: string; online: boolean }> }>(`{ runners { name online } }`);
+      return runners.some((runner) => runner.name === name && runner.online) ? true : undefined;
+    });
     return runner;
   }
 

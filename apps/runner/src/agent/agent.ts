@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { requiredCapabilities } from "@distillery/domain";
 import { GraphQLClient } from "../api/graphql-client";
 import { RunnerApi } from "../api/runner-api";
 import type { RegisterRunnerInput } from "../api/types";
@@ -8,6 +9,8 @@ import { detectCapabilities } from "../device/detect-capabilities";
 import { detectDevice } from "../device/detect-device";
 import { CommandExecutor } from "../executors/command-executor";
 import { ExecutorRegistry } from "../executors/executor-registry";
+import { TrainerExecutor } from "../executors/trainer-executor";
+import { TRAINER_STEPS } from "../executors/trainer-steps";
 import { type JobResult, runJob } from "../job/run-job";
 import type { Logger } from "../log/logger";
 import { Outbox } from "../spool/outbox";
@@ -36,7 +39,11 @@ export async function runAgent(config: RunnerConfig, logger: Logger, shutdown: A
       const registration: RegisterRunnerInput = { name: config.name, labels: config.labels, capabilities, device };
       let runner = await registerRunner(api, registration, shutdown, logger);
       if (!runner) return await finish(outbox, config, undefined, shutdown, logger);
-      const executors = new ExecutorRegistry(config.allowCommandJobs ? [new CommandExecutor()] : []);
+      const executors = new ExecutorRegistry([
+        ...(config.allowCommandJobs ? [new CommandExecutor()] : []),
+        // Trainer kinds whose requirements this machine meets (PRETRAIN: torch importable).
+        ...TRAINER_STEPS.filter((step) => requiredCapabilities(step.kind).every((needed) => capabilities.includes(needed))).map((step) => new TrainerExecutor(step, api)),
+      ]);
       const deps = { api, outbox, executors, runnerName: config.name, workDir: config.workDir, killGraceMs: config.killGraceSeconds * 1000, python: config.python, logger };
       logger.info("waiting for jobs", { api: config.apiUrl, kinds: executors.kinds });
       let last: JobResult | undefined;

@@ -28,13 +28,21 @@ interface GraphQLErrorBody {
 /** GraphQL over HTTP with fetch: one POST per operation, a bearer token, typed results. */
 export class GraphQLClient {
   readonly endpoint: string;
+  /** The API's base URL, without a trailing slash: the plain HTTP routes (blobs) hang off it. */
+  readonly apiUrl: string;
 
   constructor(
     apiUrl: string,
     private readonly token: string,
     private readonly defaultTimeoutMs = 30_000,
   ) {
-    this.endpoint = `${apiUrl.replace(/\/+$/, "")}/graphql`;
+    this.apiUrl = apiUrl.replace(/\/+$/, "");
+    this.endpoint = `${this.apiUrl}/graphql`;
+  }
+
+  /** The Authorization header value every call carries (the blob routes take the same token). */
+  authorization(): string {
+    return `Bearer ${this.token}`;
   }
 
   async request<TData, TVariables>(operation: Operation<TData, TVariables>, variables: TVariables, options: RequestOptions = {}): Promise<TData> {
@@ -45,7 +53,7 @@ export class GraphQLClient {
     try {
       const response = await fetch(this.endpoint, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${this.token}` },
+        headers: { "content-type": "application/json", authorization: this.authorization() },
         body: JSON.stringify({ operationName: operation.name, query: operation.document, variables }),
         signal,
       });

@@ -1,5 +1,5 @@
 import { defineOperation } from "./graphql-client";
-import type { HeartbeatPayload, JobLease, MetricPointInput, RegisterRunnerInput, RegisteredRunner } from "./types";
+import type { HeartbeatPayload, JobLease, MetricPointInput, RegisterJobArtifactInput, RegisterRunnerInput, RegisteredRunner, RegisteredVersion } from "./types";
 import type { FailureKind } from "@distillery/domain";
 
 /** Every document the runner sends. test/operations.test.ts validates them against the schema. */
@@ -61,4 +61,14 @@ export const failJob = defineOperation<{ failJob: { id: string; state: string } 
   }`,
 );
 
-export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob];
+export const registerJobArtifact = defineOperation<
+  { registerJobArtifact: RegisteredVersion },
+  { job: string; leaseId: string; input: RegisterJobArtifactInput }
+>(
+  "RegisterJobArtifact",
+  `mutation RegisterJobArtifact($job: ID!, $leaseId: ID!, $input: RegisterJobArtifactInput!) {
+    registerJobArtifact(job: $job, leaseId: $leaseId, input: $input) { id ref digest }
+  }`,
+);
+
+export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact];

@@ -1,6 +1,16 @@
+import { BlobClient, type UploadedBlob } from "./blob-client";
 import { GraphQLClient, type RequestOptions } from "./graphql-client";
 import * as operations from "./operations";
-import type { HeartbeatPayload, JobFailure, JobLease, MetricPointInput, RegisterRunnerInput, RegisteredRunner } from "./types";
+import type {
+  HeartbeatPayload,
+  JobFailure,
+  JobLease,
+  MetricPointInput,
+  RegisterJobArtifactInput,
+  RegisterRunnerInput,
+  RegisteredRunner,
+  RegisteredVersion,
+} from "./types";
 
 /** Seconds on top of a long-poll's wait before the client gives up on the answer. */
 const LONG_POLL_MARGIN_SECONDS = 15;
@@ -13,9 +23,19 @@ export interface ReportingApi {
   failJob(job: string, leaseId: string, failure: JobFailure, signal?: AbortSignal): Promise<void>;
 }
 
+/** What a step needs to hand over the files its job produced: upload, then register on the job's lease. */
+export interface ArtifactApi {
+  uploadBlob(hex: string, path: string, signal?: AbortSignal): Promise<UploadedBlob>;
+  registerJobArtifact(job: string, leaseId: string, input: RegisterJobArtifactInput, signal?: AbortSignal): Promise<RegisteredVersion>;
+}
+
 /** The runner protocol as typed calls. */
-export class RunnerApi implements ReportingApi {
-  constructor(readonly client: GraphQLClient) {}
+export class RunnerApi implements ReportingApi, ArtifactApi {
+  readonly blobs: BlobClient;
+
+  constructor(readonly client: GraphQLClient) {
+    this.blobs = new BlobClient(client.apiUrl, () => client.authorization());
+  }
 
   async registerRunner(input: RegisterRunnerInput): Promise<RegisteredRunner> {
     return (await this.client.request(operations.registerRunner, { input })).registerRunner;
@@ -44,6 +64,16 @@ export class RunnerApi implements ReportingApi {
 
   async failJob(job: string, leaseId: string, failure: JobFailure, signal?: AbortSignal): Promise<void> {
     await this.client.request(operations.failJob, { job, leaseId, kind: failure.kind, message: failure.message }, optionsOf(signal));
+  }
+
+  /** Streams the file to PUT /v1/blobs/sha256/<hex>; one try (see BlobClient). */
+  async uploadBlob(hex: string, path: string, signal?: AbortSignal): Promise<UploadedBlob> {
+    return this.blobs.put(hex, path, signal);
+  }
+
+  /** Idempotent per (run, artifact): a repeat returns the version the first call registered. */
+  async registerJobArtifact(job: string, leaseId: string, input: RegisterJobArtifactInput, signal?: AbortSignal): Promise<RegisteredVersion> {
+    return (await this.client.request(operations.registerJobArtifact, { job, leaseId, input }, optionsOf(signal))).registerJobArtifact;
   }
 }
 

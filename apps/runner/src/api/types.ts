@@ -1,4 +1,4 @@
-import type { DeviceKind, FailureKind, JobState } from "@distillery/domain";
+import type { DeviceKind, FailureKind, JobState, LineageRelation, ModelFormat, ModelRole, Precision } from "@distillery/domain";
 
 /** The shapes of the runner protocol as the API sends and takes them (see operations.ts). */
 
@@ -54,4 +54,33 @@ export interface MetricPointInput {
 export interface JobFailure {
   kind: FailureKind;
   message: string;
+}
+
+export interface LineageParentInput {
+  /** name, name@v<N> or name@<alias>. */
+  ref: string;
+  relation: LineageRelation;
+  recipe?: Record<string, unknown>;
+}
+
+/** A model version a job produced; its blob must be uploaded first. Idempotent per (run, artifact). */
+export interface RegisterJobArtifactInput {
+  artifact: string;
+  model: string;
+  role: ModelRole;
+  family: string;
+  /** sha256:<hex> */
+  digest: string;
+  format: ModelFormat;
+  precision: Precision;
+  params?: number | null;
+  metadata?: Record<string, unknown> | null;
+  parents: LineageParentInput[];
+}
+
+export interface RegisteredVersion {
+  id: string;
+  /** name@v<N> */
+  ref: string;
+  digest: string;
 }

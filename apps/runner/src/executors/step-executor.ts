@@ -14,6 +14,8 @@ export interface StepReporter {
 
 export interface StepContext {
   jobId: string;
+  /** The lease the job runs under: calls on the job's behalf (registerJobArtifact) carry it. */
+  leaseId: string;
   runId: string;
   attempt: number;
   experiment: Experiment;
@@ -25,6 +27,12 @@ export interface StepContext {
    * the job runner knows why and reports accordingly.
    */
   signal: AbortSignal;
+  /**
+   * For an executor whose own call to the API was told the lease is gone (LEASE_LOST): the job
+   * runner stops the step as it does when a heartbeat learns it (`signal` aborts, nothing is
+   * reported), and the executor returns "stopped".
+   */
+  leaseLost(): void;
   killGraceMs: number;
   /** The Python interpreter for training steps. */
   python: string;

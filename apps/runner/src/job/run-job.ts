@@ -131,11 +131,13 @@ async function execute(
   try {
     return await executor.run({
       jobId: job.id,
+      leaseId,
       runId: lease.run.id,
       attempt: job.attempt,
       experiment,
       jobDir,
       signal,
+      leaseLost: () => stopWith({ why: "lease-lost" }),
       killGraceMs: deps.killGraceMs,
       python: deps.python,
       reporter: stream,

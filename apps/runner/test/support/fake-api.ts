@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { Socket } from "node:net";
@@ -44,6 +44,20 @@ export interface FakeRunner {
   device: { kind: string; name?: string; memoryGb?: number };
 }
 
+/** A version registerJobArtifact made: the input as it came, and what it became. */
+export interface FakeModelVersion {
+  id: string;
+  ref: string;
+  runId: string;
+  artifact: string;
+  input: Record<string, any>;
+}
+
+export interface FakeBlobPut {
+  hex: string;
+  status: number;
+}
+
 export interface FakeCall {
   operation: string;
   variables: Record<string, any>;
@@ -77,6 +91,15 @@ export class FakeApi {
   readonly calls: FakeCall[] = [];
   /** Apply the next N calls of an operation, then cut the connection instead of answering. */
   readonly dropResponses = new Map<string, number>();
+  /** Blobs by hex digest, as PUT /v1/blobs/sha256/<hex> stored them. */
+  readonly blobs = new Map<string, Buffer>();
+  /** Every blob PUT that was answered, in order. */
+  readonly blobPuts: FakeBlobPut[] = [];
+  /** Answer the next N blob PUTs 503 (after reading the body), like an overloaded API. */
+  failBlobPuts = 0;
+  readonly versions: FakeModelVersion[] = [];
+  /** Sees every authenticated GraphQL call before it is resolved (to change the state under it). */
+  onCall: ((call: FakeCall) => void) | undefined;
   private readonly events = new EventEmitter();
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
@@ -200,6 +223,8 @@ export class FakeApi {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const blob = /^\/v1\/blobs\/sha256\/([^/?]*)$/.exec(request.url ?? "");
+    if (blob && request.method === "PUT") return this.putBlob(blob[1] ?? "", request, response);
     let body = "";
     for await (const chunk of request) body += String(chunk);
     if (request.url !== "/graphql" || request.method !== "POST") return this.send(response, 404, { errors: [{ message: "not found" }] });
@@ -207,6 +232,7 @@ export class FakeApi {
     try {
       this.authenticate(request.headers.authorization);
       this.calls.push({ operation: operationName, variables });
+      this.onCall?.({ operation: operationName, variables });
       const data = await this.resolve(operationName, variables);
       const drops = this.dropResponses.get(operationName) ?? 0;
       if (drops > 0) {
@@ -222,6 +248,37 @@ export class FakeApi {
         data: null,
       });
     }
+  }
+
+  /** Like the API: streams the body through sha256, keeps it only if the digest matches. */
+  private async putBlob(hex: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const answer = (status: number, body: unknown) => {
+      this.blobPuts.push({ hex, status });
+      this.send(response, status, body);
+    };
+    const token = request.headers.authorization?.replace(/^Bearer /, "");
+    if (token !== this.token) {
+      response.setHeader("connection", "close");
+      return answer(401, { error: { code: "UNAUTHENTICATED", reason: "TOKEN_INVALID", message: "invalid token", details: {} } });
+    }
+    const hash = createHash("sha256");
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) {
+      hash.update(chunk as Buffer);
+      chunks.push(chunk as Buffer);
+    }
+    if (this.failBlobPuts > 0) {
+      this.failBlobPuts -= 1;
+      return answer(503, { error: { code: "INTERNAL_SERVER_ERROR", reason: "UNAVAILABLE", message: "try again", details: {} } });
+    }
+    const actual = hash.digest("hex");
+    if (actual !== hex) {
+      return answer(400, { error: { code: "BAD_USER_INPUT", reason: "DIGEST_MISMATCH", message: `the body hashes to ${actual}`, details: {} } });
+    }
+    const bytes = Buffer.concat(chunks);
+    const created = !this.blobs.has(hex);
+    if (created) this.blobs.set(hex, bytes);
+    answer(created ? 201 : 200, { digest: `sha256:${hex}`, sizeBytes: bytes.length, created });
   }
 
   private send(response: ServerResponse, status: number, body: unknown): void {
@@ -256,6 +313,8 @@ export class FakeApi {
         return { completeJob: this.settle(v.job, v.leaseId, "complete", (job) => ((job.state = "SUCCEEDED"), (job.result = v.result))) };
       case "FailJob":
         return { failJob: this.settle(v.job, v.leaseId, "fail", (job) => this.fail(job, v.kind, v.message)) };
+      case "RegisterJobArtifact":
+        return { registerJobArtifact: this.registerArtifact(this.leased(v.job, v.leaseId), v.input) };
       default:
         throw new GraphQLFailure(`unknown operation ${operation}`, "BAD_USER_INPUT", "INVALID_QUERY");
     }
@@ -360,6 +419,25 @@ export class FakeApi {
       job.leaseId = null;
       this.events.emit("job");
     }
+  }
+
+  /** Idempotent per (run, artifact), the blob uploaded first, parents known: like the API. */
+  private registerArtifact(job: FakeJob, input: Record<string, any>) {
+    const existing = this.versions.find((version) => version.runId === job.runId && version.artifact === input.artifact);
+    const version =
+      existing ??
+      (() => {
+        const hex = /^sha256:([0-9a-f]{64})$/.exec(String(input.digest))?.[1];
+        if (!hex || !this.blobs.has(hex)) throw new GraphQLFailure(`Upload the blob first: ${input.digest}`, "NOT_FOUND", "BLOB_NOT_FOUND");
+        for (const parent of input.parents ?? []) {
+          if (!this.versions.some((candidate) => candidate.ref === parent.ref)) throw new GraphQLFailure(`No version ${parent.ref}`, "NOT_FOUND", "VERSION_NOT_FOUND");
+        }
+        const number = this.versions.filter((candidate) => candidate.input.model === input.model).length + 1;
+        const created: FakeModelVersion = { id: randomUUID(), ref: `${input.model}@v${number}`, runId: job.runId, artifact: input.artifact, input };
+        this.versions.push(created);
+        return created;
+      })();
+    return { id: version.id, ref: version.ref, digest: version.input.digest };
   }
 
   private expiry(job: FakeJob): string {

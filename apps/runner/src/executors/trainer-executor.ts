@@ -1,0 +1,147 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { type ArtifactAnnouncement, FailureKind, validateExperimentSpec } from "@distillery/domain";
+import { isLeaseLost } from "../api/api-error";
+import type { ArtifactApi } from "../api/runner-api";
+import { describeError } from "../log/logger";
+import { PublishError, publishArtifacts } from "./publish-artifacts";
+import type { StepContext, StepExecutor, StepOutcome } from "./step-executor";
+import { describeExit, inheritedEnv, runStepProcess } from "./step-process";
+import type { TrainerStep } from "./trainer-steps";
+
+/** The trainer's exit status after a SIGTERM, once its checkpoint is written. */
+const EXIT_STOPPED = 143;
+/** When a spec has no timeoutSeconds of its own (every trainer spec has one today). */
+const DEFAULT_TIMEOUT_SECONDS = 24 * 3600;
+
+export interface TrainerExecutorOptions {
+  /** The directory holding the distillery_trainer package (PYTHONPATH); found from @distillery/trainer by default. */
+  trainerRoot?: string;
+}
+
+/**
+ * Experiments the Python trainer runs (PRETRAIN; later DISTILL, EXTRACTOR: see trainer-steps).
+ * The validated spec goes to `<jobDir>/spec.json`; the trainer's work directory is
+ * `<work-dir>/jobs/<jobId>/trainer`, the same for every attempt on this machine, so a retried
+ * job resumes from the checkpoint the stopped one wrote. Its stdout speaks the JSON-lines
+ * protocol; the artifacts it announces are uploaded and registered once it exits 0.
+ */
+export class TrainerExecutor implements StepExecutor {
+  readonly kind: string;
+
+  constructor(
+    private readonly step: TrainerStep,
+    private readonly api: ArtifactApi,
+    private readonly options: TrainerExecutorOptions = {},
+  ) {
+    this.kind = step.kind;
+  }
+
+  async run(context: StepContext): Promise<StepOutcome> {
+    let spec: Record<string, unknown>;
+    try {
+      spec = validateExperimentSpec(this.step.kind, context.experiment.spec);
+    } catch (error) {
+      return { status: "failed", kind: FailureKind.USER_ERROR, message: (error as Error).message };
+    }
+    const root = this.options.trainerRoot ?? findTrainerRoot();
+    if (!root) return infraFailure("cannot find the trainer (the @distillery/trainer package) next to the runner");
+
+    const specPath = join(context.jobDir, "spec.json");
+    const workDir = trainerWorkDir(context.jobDir);
+    try {
+      await writeFile(specPath, `${JSON.stringify(spec, null, 2)}\n`);
+      await mkdir(workDir, { recursive: true });
+    } catch (error) {
+      return infraFailure(`cannot prepare the trainer's files: ${describeError(error)}`);
+    }
+
+    const timeoutSeconds = typeof spec.timeoutSeconds === "number" ? spec.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
+    // Announced in order; one announced again (same name) replaces the first.
+    const announced = new Map<string, ArtifactAnnouncement>();
+    const exit = await runStepProcess({
+      file: context.python,
+      args: ["-m", "distillery_trainer", this.step.command, "--spec", specPath, "--work-dir", workDir],
+      cwd: context.jobDir,
+      env: trainerEnv(root),
+      timeoutSeconds,
+      signal: context.signal,
+      killGraceMs: context.killGraceMs,
+      reporter: context.reporter,
+      logger: context.logger,
+      label: "trainer",
+      onArtifact: (artifact) => {
+        announced.delete(artifact.name);
+        announced.set(artifact.name, artifact);
+        context.logger.debug("artifact announced", { artifact: artifact.name, kind: artifact.kind, path: artifact.path });
+      },
+    });
+    // The interpreter is the runner's configuration (--python), not the experiment's.
+    if (!exit.started) return infraFailure(exit.message);
+    if (exit.stoppedBy === "signal") return { status: "stopped" };
+    if (exit.stoppedBy === "timeout") return userError(`timed out after ${timeoutSeconds} s`);
+    if (exit.code === EXIT_STOPPED || (exit.code === null && exit.signal === "SIGTERM")) {
+      // Not the runner's doing: the machine is going down, or someone stopped the process.
+      return infraFailure("trainer stopped by SIGTERM; a retry resumes from its checkpoint");
+    }
+    if (exit.code !== 0) return userError(`trainer ${describeExit(exit.code, exit.signal)}${exit.stderrTail ? `: ${exit.stderrTail}` : ""}`);
+
+    try {
+      const versions = await publishArtifacts([...announced.values()], {
+        api: this.api,
+        jobId: context.jobId,
+        leaseId: context.leaseId,
+        signal: context.signal,
+        reporter: context.reporter,
+        logger: context.logger,
+        target: (artifact) => this.step.target(spec, artifact),
+        resolvePath: (path) => resolve(context.jobDir, path),
+      });
+      return { status: "succeeded", result: { exitCode: 0, versions } };
+    } catch (error) {
+      if (context.signal.aborted) return { status: "stopped" };
+      const cause = error instanceof PublishError ? error.cause : error;
+      if (isLeaseLost(cause)) {
+        // As when a heartbeat learns it: the job is no longer ours; stop and report nothing.
+        context.leaseLost();
+        return { status: "stopped" };
+      }
+      return infraFailure(describeError(error));
+    }
+  }
+}
+
+/** `<work-dir>/jobs/<jobId>/trainer`: beside the attempt directories, shared by all of them. */
+export function trainerWorkDir(jobDir: string): string {
+  return join(dirname(jobDir), "trainer");
+}
+
+/**
+ * The directory of @distillery/trainer's package.json (the workspace libs/trainer), which holds
+ * the distillery_trainer Python package. Falls back to the monorepo's layout when the workspace
+ * is not linked into node_modules.
+ */
+export function findTrainerRoot(): string | undefined {
+  try {
+    return dirname(require.resolve("@distillery/trainer/package.json"));
+  } catch {
+    // dist/executors or src/executors, four levels below the repository root.
+    const inRepo = resolve(__dirname, "..", "..", "..", "..", "libs", "trainer");
+    return existsSync(join(inRepo, "distillery_trainer")) ? inRepo : undefined;
+  }
+}
+
+/** The runner's environment without its token, the trainer on PYTHONPATH, and BLAS kept to one thread (torch has its own). */
+function trainerEnv(root: string): NodeJS.ProcessEnv {
+  const env = inheritedEnv();
+  return { ...env, PYTHONPATH: env.PYTHONPATH ? `${root}:${env.PYTHONPATH}` : root, OPENBLAS_NUM_THREADS: "1" };
+}
+
+function userError(message: string): StepOutcome {
+  return { status: "failed", kind: FailureKind.USER_ERROR, message };
+}
+
+function infraFailure(message: string): StepOutcome {
+  return { status: "failed", kind: FailureKind.INFRA_ERROR, message };
+}
