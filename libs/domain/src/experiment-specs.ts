@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { DomainError } from "./errors";
+import { parseRef } from "./refs";
 
 export enum ExperimentKind {
   COMMAND = "COMMAND",
   PRETRAIN = "PRETRAIN",
+  DISTILL = "DISTILL",
+  EXTRACTOR = "EXTRACTOR",
 }
 
 /** `command`: run argv (no shell) and read the JSON-lines protocol from its stdout. */
@@ -52,32 +55,198 @@ export const unetModelSchema = z
   .refine((model) => model.attentionStages.every((stage) => stage < model.channels.length), "attentionStages must name existing stages")
   .refine((model) => model.channels.every((channels) => channels % model.groups === 0), "every channel count must be a multiple of groups");
 
+/** How a UNet is trained (pretrain, and each round of distill): the trainer's training.py. */
+export const trainingSchema = z
+  .object({
+    steps: z.number().int().min(1).max(10_000_000).default(200),
+    batchSize: z.number().int().min(1).max(4096).default(32),
+    lr: z.number().positive().max(1).default(2e-4),
+    weightDecay: z.number().min(0).max(1).default(0),
+    warmupSteps: z.number().int().min(0).default(20),
+    gradClip: z.number().positive().default(1),
+    emaDecay: z.number().min(0).max(1).default(0.999),
+    seed: z.number().int().min(0).default(0),
+    checkpointEvery: z.number().int().min(1).default(50),
+  })
+  .strict();
+
+const device = z.enum(["cpu", "cuda", "any"]).default("any");
+const timeoutSeconds = z.number().int().positive().max(7 * 24 * 3600).default(24 * 3600);
+
 /** `pretrain`: DDPM training of a teacher, registered as TORCH and ONNX versions of `output.model`. */
 export const pretrainSpecSchema = z
   .object({
     dataset: datasetSourceSchema,
     model: unetModelSchema.default({ channels: [32, 64], layersPerBlock: 1, attentionStages: [1], groups: 8, heads: 4 }),
     schedule: z.object({ kind: z.enum(["cosine", "linear"]).default("cosine"), steps: z.number().int().min(10).max(10_000).default(1000) }).strict().default({ kind: "cosine", steps: 1000 }),
-    training: z
-      .object({
-        steps: z.number().int().min(1).max(10_000_000).default(200),
-        batchSize: z.number().int().min(1).max(4096).default(32),
-        lr: z.number().positive().max(1).default(2e-4),
-        weightDecay: z.number().min(0).max(1).default(0),
-        warmupSteps: z.number().int().min(0).default(20),
-        gradClip: z.number().positive().default(1),
-        emaDecay: z.number().min(0).max(1).default(0.999),
-        seed: z.number().int().min(0).default(0),
-        checkpointEvery: z.number().int().min(1).default(50),
-      })
-      .strict()
-      .default({ steps: 200, batchSize: 32, lr: 2e-4, weightDecay: 0, warmupSteps: 20, gradClip: 1, emaDecay: 0.999, seed: 0, checkpointEvery: 50 }),
+    training: trainingSchema.prefault({}),
     output: z.object({ model: slug, family: z.string().max(200).default("unet") }).strict(),
-    device: z.enum(["cpu", "cuda", "any"]).default("any"),
-    timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).default(24 * 3600),
+    device,
+    timeoutSeconds,
   })
   .strict();
 export type PretrainSpec = z.infer<typeof pretrainSpecSchema>;
+
+/** A ref the registry can resolve: name, name@v<N> or name@<alias> (see refs.ts). */
+const ref = z.string().refine((value) => {
+  try {
+    parseRef(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a ref: name, name@v<N> or name@<alias>");
+
+/** How much a loss term counts; 0 switches it off. */
+const weight = z.number().min(0).max(1e6);
+
+/** BK-SDM-style: the teacher's architecture, with blocks removed and channels narrowed (students.py). */
+const deriveStudentSchema = z
+  .object({
+    removeLayers: z.number().int().min(0).max(3).default(0),
+    channelScale: z.number().gt(0).max(1).default(1),
+    dropMid: z.boolean().default(false),
+  })
+  .strict();
+
+/** Exactly one of `derive` (from the teacher's architecture) or `model` (an architecture of its own). */
+const studentSchema = z
+  .object({ derive: deriveStudentSchema.optional(), model: unetModelSchema.optional() })
+  .strict()
+  .refine((student) => (student.derive === undefined) !== (student.model === undefined), "exactly one of derive or model");
+
+/** Each round halves the sampling steps (Salimans & Ho): positive, strictly decreasing, even or 1. */
+const progressiveSchema = z
+  .object({ rounds: z.array(z.number().int().min(1).max(10_000)).min(1).max(16).default(() => [16, 8, 4]) })
+  .strict()
+  .superRefine((progressive, context) => {
+    progressive.rounds.forEach((steps, index) => {
+      if (steps !== 1 && steps % 2 !== 0) {
+        context.addIssue({ code: "custom", path: ["rounds", index], message: `${steps} sampling steps cannot be halved: use an even count or 1` });
+      }
+      const previous = progressive.rounds[index - 1];
+      if (previous !== undefined && steps >= previous) {
+        context.addIssue({ code: "custom", path: ["rounds", index], message: `rounds must be strictly decreasing (${steps} after ${previous})` });
+      }
+    });
+  });
+
+/** The distillation losses (libs/trainer losses/); the components present combine by weight. */
+export const distillStrategySchema = z
+  .object({
+    output: z
+      .object({
+        weight: weight.default(1),
+        /** 1: the plain DDPM loss on the data; 0: the teacher's prediction alone. */
+        alpha: z.number().min(0).max(1).default(0.5),
+        kl: z
+          .object({
+            weight: weight.default(0.1),
+            temperature: z
+              .object({
+                initial: z.number().positive().max(1000).default(4),
+                final: z.number().positive().max(1000).default(1),
+                schedule: z.enum(["linear", "cosine"]).default("linear"),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    feature: z
+      .object({
+        weight: weight.default(1),
+        /** [teacherBlock, studentBlock]; default: every block name both have ("down.0", "mid", "up.0", …). */
+        pairs: z.array(z.tuple([z.string().min(1).max(100), z.string().min(1).max(100)])).min(1).max(64).optional(),
+        /** Per pair; default 1.0, 0.8, 0.6, 0.4, … */
+        layerWeights: z.array(weight).min(1).max(64).optional(),
+        multiScale: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** Weights the output and feature terms per sample by how reliable the teacher is on it. */
+    knowledgeConsistency: z.object({ threshold: z.number().positive().max(1e6).default(0.05) }).strict().optional(),
+    progressive: progressiveSchema.optional(),
+    adversarial: z
+      .object({ weight: weight.default(0.05), discriminatorLr: z.number().positive().max(1).default(2e-4) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (strategy) => Object.values(strategy).some((component) => component !== undefined),
+    "needs at least one component: output, feature, knowledgeConsistency, progressive or adversarial",
+  );
+export type DistillStrategy = z.infer<typeof distillStrategySchema>;
+
+/**
+ * `distill`: a student UNet trained from a TORCH teacher version; registered as TORCH (DISTILLED_FROM
+ * the teacher, with the recipe) and ONNX versions of `output.model`. The runner resolves `teacher`
+ * and hands the trainer its file (spec.json's `resolved.teacher`).
+ */
+export const distillSpecSchema = z
+  .object({
+    teacher: ref,
+    dataset: datasetSourceSchema,
+    student: studentSchema,
+    strategy: distillStrategySchema,
+    /** Per progressive round when strategy.progressive is set. */
+    training: trainingSchema.prefault({}),
+    output: z.object({ model: slug, family: z.string().max(200).default("unet") }).strict(),
+    device,
+    timeoutSeconds,
+  })
+  .strict();
+export type DistillSpec = z.infer<typeof distillSpecSchema>;
+
+/**
+ * The held-out data an extractor is scored on when the spec names none: fashion-mnist's other
+ * split ("test" for the usual "train"), or the same synthetic patterns drawn with the next seed.
+ * The trainer's default_test_dataset (commands/extractor.py) is the same.
+ */
+function heldOutDataset(dataset: z.infer<typeof datasetSourceSchema>): z.infer<typeof datasetSourceSchema> {
+  if (dataset.source === "fashion-mnist") return { ...dataset, split: dataset.split === "test" ? "train" : "test" };
+  return { ...dataset, seed: dataset.seed + 1 };
+}
+
+/**
+ * `extractor`: a small CNN classifier whose penultimate layer is the feature extractor for FID-style
+ * metrics; registered as an ONNX EXTRACTOR version of `output.model`, with the reference statistics
+ * (a blob) named in its metadata.
+ */
+export const extractorSpecSchema = z
+  .object({
+    dataset: datasetSourceSchema,
+    /** Default: the same source's other split (fashion-mnist), or the next seed (synthetic). */
+    testDataset: datasetSourceSchema.optional(),
+    model: z
+      .object({
+        channels: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default(() => [32, 64]),
+        featureDim: z.number().int().min(1).max(4096).default(128),
+      })
+      .strict()
+      .prefault({}),
+    training: z
+      .object({
+        steps: z.number().int().min(1).max(10_000_000).default(300),
+        batchSize: z.number().int().min(1).max(4096).default(64),
+        lr: z.number().positive().max(1).default(1e-3),
+        seed: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
+    /** Images the reference statistics are computed over. */
+    referenceSamples: z.number().int().min(2).max(1_000_000).default(2000),
+    output: z.object({ model: slug, family: z.string().max(200).default("cnn-extractor") }).strict(),
+    device,
+    timeoutSeconds,
+  })
+  .strict()
+  .transform(({ dataset, testDataset, ...rest }) => ({ dataset, testDataset: testDataset ?? heldOutDataset(dataset), ...rest }));
+export type ExtractorSpec = z.infer<typeof extractorSpecSchema>;
 
 interface KindDefinition {
   schema: z.ZodType<Record<string, unknown>>;
@@ -85,10 +254,14 @@ interface KindDefinition {
   capabilities: readonly string[];
 }
 
-/** One entry per kind; later issues add extractor, distill, quantize, evaluate. */
+const specSchema = (schema: z.ZodType) => schema as unknown as z.ZodType<Record<string, unknown>>;
+
+/** One entry per kind; later issues add quantize, evaluate. */
 const kinds: Record<ExperimentKind, KindDefinition> = {
   [ExperimentKind.COMMAND]: { schema: commandSpecSchema, capabilities: ["command"] },
-  [ExperimentKind.PRETRAIN]: { schema: pretrainSpecSchema as unknown as z.ZodType<Record<string, unknown>>, capabilities: ["torch"] },
+  [ExperimentKind.PRETRAIN]: { schema: specSchema(pretrainSpecSchema), capabilities: ["torch"] },
+  [ExperimentKind.DISTILL]: { schema: specSchema(distillSpecSchema), capabilities: ["torch"] },
+  [ExperimentKind.EXTRACTOR]: { schema: specSchema(extractorSpecSchema), capabilities: ["torch"] },
 };
 
 /** Validates and normalises (fills defaults) a spec, or throws INVALID_SPEC naming every problem. */

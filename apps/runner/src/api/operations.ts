@@ -1,5 +1,14 @@
 import { defineOperation } from "./graphql-client";
-import type { HeartbeatPayload, JobLease, MetricPointInput, RegisterJobArtifactInput, RegisterRunnerInput, RegisteredRunner, RegisteredVersion } from "./types";
+import type {
+  HeartbeatPayload,
+  JobLease,
+  MetricPointInput,
+  RegisterJobArtifactInput,
+  RegisterRunnerInput,
+  RegisteredRunner,
+  RegisteredVersion,
+  ResolvedModelVersion,
+} from "./types";
 import type { FailureKind } from "@distillery/domain";
 
 /** Every document the runner sends. test/operations.test.ts validates them against the schema. */
@@ -71,4 +80,12 @@ export const registerJobArtifact = defineOperation<
   }`,
 );
 
-export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact];
+/** A job's input model (a distill's teacher); the RUNNER scope implies READ. */
+export const modelVersion = defineOperation<{ modelVersion: ResolvedModelVersion }, { ref: string }>(
+  "ModelVersion",
+  `query ModelVersion($ref: String!) {
+    modelVersion(ref: $ref) { ref format digest metadata }
+  }`,
+);
+
+export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact, modelVersion];

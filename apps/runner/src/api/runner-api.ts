@@ -1,4 +1,4 @@
-import { BlobClient, type UploadedBlob } from "./blob-client";
+import { BlobClient, type DownloadedBlob, type UploadedBlob } from "./blob-client";
 import { GraphQLClient, type RequestOptions } from "./graphql-client";
 import * as operations from "./operations";
 import type {
@@ -10,6 +10,7 @@ import type {
   RegisterRunnerInput,
   RegisteredRunner,
   RegisteredVersion,
+  ResolvedModelVersion,
 } from "./types";
 
 /** Seconds on top of a long-poll's wait before the client gives up on the answer. */
@@ -29,8 +30,17 @@ export interface ArtifactApi {
   registerJobArtifact(job: string, leaseId: string, input: RegisterJobArtifactInput, signal?: AbortSignal): Promise<RegisteredVersion>;
 }
 
+/** What a step needs to fetch its inputs: a ref resolved to a version, the version's blob downloaded. */
+export interface InputApi {
+  modelVersion(ref: string, signal?: AbortSignal): Promise<ResolvedModelVersion>;
+  downloadBlob(hex: string, destination: string, signal?: AbortSignal): Promise<DownloadedBlob>;
+}
+
+/** A trainer step's calls: inputs before it runs, artifacts after. */
+export type TrainerApi = InputApi & ArtifactApi;
+
 /** The runner protocol as typed calls. */
-export class RunnerApi implements ReportingApi, ArtifactApi {
+export class RunnerApi implements ReportingApi, TrainerApi {
   readonly blobs: BlobClient;
 
   constructor(readonly client: GraphQLClient) {
@@ -69,6 +79,16 @@ export class RunnerApi implements ReportingApi, ArtifactApi {
   /** Streams the file to PUT /v1/blobs/sha256/<hex>; one try (see BlobClient). */
   async uploadBlob(hex: string, path: string, signal?: AbortSignal): Promise<UploadedBlob> {
     return this.blobs.put(hex, path, signal);
+  }
+
+  /** Resolves name, name@v<N> or name@<alias> (READ, which the RUNNER scope implies). */
+  async modelVersion(ref: string, signal?: AbortSignal): Promise<ResolvedModelVersion> {
+    return (await this.client.request(operations.modelVersion, { ref }, optionsOf(signal))).modelVersion;
+  }
+
+  /** GET /v1/blobs/sha256/<hex> into `destination`, verified; one try (see BlobClient). */
+  async downloadBlob(hex: string, destination: string, signal?: AbortSignal): Promise<DownloadedBlob> {
+    return this.blobs.download(hex, destination, signal);
   }
 
   /** Idempotent per (run, artifact): a repeat returns the version the first call registered. */

@@ -25,7 +25,7 @@ export interface RegisteredRunner {
 export interface Experiment {
   id: string;
   name: string;
-  /** COMMAND today; later PRETRAIN, DISTILL, … An unknown kind is a string the runner reports. */
+  /** COMMAND, PRETRAIN, DISTILL, EXTRACTOR, … An unknown kind is a string the runner reports. */
   kind: string;
   spec: Record<string, unknown>;
 }
@@ -76,6 +76,16 @@ export interface RegisterJobArtifactInput {
   params?: number | null;
   metadata?: Record<string, unknown> | null;
   parents: LineageParentInput[];
+}
+
+/** A model version as a job's input: what `modelVersion(ref)` resolves a ref to. */
+export interface ResolvedModelVersion {
+  /** name@v<N>, whatever the ref said (an alias, the newest). */
+  ref: string;
+  format: ModelFormat;
+  /** sha256:<hex>: the blob to download. */
+  digest: string;
+  metadata: Record<string, unknown>;
 }
 
 export interface RegisteredVersion {

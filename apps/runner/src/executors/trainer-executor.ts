@@ -3,9 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { type ArtifactAnnouncement, FailureKind, validateExperimentSpec } from "@distillery/domain";
 import { isLeaseLost } from "../api/api-error";
-import type { ArtifactApi } from "../api/runner-api";
+import type { TrainerApi } from "../api/runner-api";
 import { describeError } from "../log/logger";
 import { PublishError, publishArtifacts } from "./publish-artifacts";
+import { InputError } from "./resolve-inputs";
 import type { StepContext, StepExecutor, StepOutcome } from "./step-executor";
 import { describeExit, inheritedEnv, runStepProcess } from "./step-process";
 import type { TrainerStep } from "./trainer-steps";
@@ -18,12 +19,15 @@ const DEFAULT_TIMEOUT_SECONDS = 24 * 3600;
 export interface TrainerExecutorOptions {
   /** The directory holding the distillery_trainer package (PYTHONPATH); found from @distillery/trainer by default. */
   trainerRoot?: string;
+  /** Where inputs are cached by digest; `<work-dir>/cache` by default. */
+  cacheDir?: string;
 }
 
 /**
- * Experiments the Python trainer runs (PRETRAIN; later DISTILL, EXTRACTOR: see trainer-steps).
- * The validated spec goes to `<jobDir>/spec.json`; the trainer's work directory is
- * `<work-dir>/jobs/<jobId>/trainer`, the same for every attempt on this machine, so a retried
+ * Experiments the Python trainer runs (PRETRAIN, DISTILL, EXTRACTOR: see trainer-steps). The
+ * step's inputs are resolved first (a distill's teacher, downloaded once into `<work-dir>/cache`);
+ * the validated spec, with them as `resolved`, goes to `<jobDir>/spec.json`. The trainer's work
+ * directory is `<work-dir>/jobs/<jobId>/trainer`, the same for every attempt on this machine, so a retried
  * job resumes from the checkpoint the stopped one wrote. Its stdout speaks the JSON-lines
  * protocol; the artifacts it announces are uploaded and registered once it exits 0.
  */
@@ -32,7 +36,7 @@ export class TrainerExecutor implements StepExecutor {
 
   constructor(
     private readonly step: TrainerStep,
-    private readonly api: ArtifactApi,
+    private readonly api: TrainerApi,
     private readonly options: TrainerExecutorOptions = {},
   ) {
     this.kind = step.kind;
@@ -48,10 +52,27 @@ export class TrainerExecutor implements StepExecutor {
     const root = this.options.trainerRoot ?? findTrainerRoot();
     if (!root) return infraFailure("cannot find the trainer (the @distillery/trainer package) next to the runner");
 
+    let resolved: Record<string, unknown> = {};
+    try {
+      if (this.step.resolve) {
+        resolved = await this.step.resolve(spec, {
+          api: this.api,
+          cacheDir: this.options.cacheDir ?? join(runnerWorkDir(context.jobDir), "cache"),
+          signal: context.signal,
+          reporter: context.reporter,
+          logger: context.logger,
+        });
+      }
+    } catch (error) {
+      if (context.signal.aborted) return { status: "stopped" };
+      if (error instanceof InputError) return { status: "failed", kind: error.kind, message: error.message };
+      return infraFailure(`cannot resolve the job's inputs: ${describeError(error)}`);
+    }
+
     const specPath = join(context.jobDir, "spec.json");
     const workDir = trainerWorkDir(context.jobDir);
     try {
-      await writeFile(specPath, `${JSON.stringify(spec, null, 2)}\n`);
+      await writeFile(specPath, `${JSON.stringify({ ...spec, resolved }, null, 2)}\n`);
       await mkdir(workDir, { recursive: true });
     } catch (error) {
       return infraFailure(`cannot prepare the trainer's files: ${describeError(error)}`);
@@ -88,17 +109,17 @@ export class TrainerExecutor implements StepExecutor {
     if (exit.code !== 0) return userError(`trainer ${describeExit(exit.code, exit.signal)}${exit.stderrTail ? `: ${exit.stderrTail}` : ""}`);
 
     try {
-      const versions = await publishArtifacts([...announced.values()], {
+      const { versions, blobs } = await publishArtifacts([...announced.values()], {
         api: this.api,
         jobId: context.jobId,
         leaseId: context.leaseId,
         signal: context.signal,
         reporter: context.reporter,
         logger: context.logger,
-        target: (artifact) => this.step.target(spec, artifact),
+        publication: (artifact, uploaded) => this.step.publish(spec, artifact, { resolved, blobs: uploaded }),
         resolvePath: (path) => resolve(context.jobDir, path),
       });
-      return { status: "succeeded", result: { exitCode: 0, versions } };
+      return { status: "succeeded", result: { exitCode: 0, versions, ...(Object.keys(blobs).length > 0 ? { blobs } : {}) } };
     } catch (error) {
       if (context.signal.aborted) return { status: "stopped" };
       const cause = error instanceof PublishError ? error.cause : error;
@@ -110,6 +131,11 @@ export class TrainerExecutor implements StepExecutor {
       return infraFailure(describeError(error));
     }
   }
+}
+
+/** The runner's --work-dir, from a job directory `<work-dir>/jobs/<jobId>/attempt-<N>` (job-dir.ts). */
+export function runnerWorkDir(jobDir: string): string {
+  return resolve(jobDir, "..", "..", "..");
 }
 
 /** `<work-dir>/jobs/<jobId>/trainer`: beside the attempt directories, shared by all of them. */

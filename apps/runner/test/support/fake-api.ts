@@ -58,6 +58,13 @@ export interface FakeBlobPut {
   status: number;
 }
 
+/** A blob GET that was answered: its status, and whether the bytes were corrupted on purpose. */
+export interface FakeBlobGet {
+  hex: string;
+  status: number;
+  corrupted?: boolean;
+}
+
 export interface FakeCall {
   operation: string;
   variables: Record<string, any>;
@@ -98,6 +105,12 @@ export class FakeApi {
   /** Answer the next N blob PUTs 503 (after reading the body), like an overloaded API. */
   failBlobPuts = 0;
   readonly versions: FakeModelVersion[] = [];
+  /** Aliases as `model@alias` -> `model@v<N>`, for modelVersion. */
+  readonly aliases = new Map<string, string>();
+  /** Every blob GET that was answered, in order. */
+  readonly blobGets: FakeBlobGet[] = [];
+  /** Serve the next N blob GETs with one byte flipped (the right length and headers), like a bad disk or proxy. */
+  corruptBlobGets = 0;
   /** Sees every authenticated GraphQL call before it is resolved (to change the state under it). */
   onCall: ((call: FakeCall) => void) | undefined;
   private readonly events = new EventEmitter();
@@ -163,6 +176,26 @@ export class FakeApi {
     return job;
   }
 
+  /**
+   * A version registered outside any job (a teacher to distill from): its blob stored, its ref
+   * `model@v<N>` numbered like registerJobArtifact's, `aliases` pointing at it.
+   */
+  addModelVersion(model: string, options: { format: "TORCH" | "ONNX"; bytes: Buffer; metadata?: Record<string, unknown>; aliases?: string[] }): FakeModelVersion {
+    const hex = createHash("sha256").update(options.bytes).digest("hex");
+    this.blobs.set(hex, options.bytes);
+    const number = this.versions.filter((candidate) => candidate.input.model === model).length + 1;
+    const version: FakeModelVersion = {
+      id: randomUUID(),
+      ref: `${model}@v${number}`,
+      runId: "",
+      artifact: "",
+      input: { model, format: options.format, precision: "FP32", digest: `sha256:${hex}`, metadata: options.metadata ?? {}, parents: [] },
+    };
+    this.versions.push(version);
+    for (const alias of options.aliases ?? []) this.aliases.set(`${model}@${alias}`, version.ref);
+    return version;
+  }
+
   run(job: FakeJob): FakeRun {
     const run = this.runs.get(job.runId);
     if (!run) throw new Error(`no run for job ${job.id}`);
@@ -225,6 +258,7 @@ export class FakeApi {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const blob = /^\/v1\/blobs\/sha256\/([^/?]*)$/.exec(request.url ?? "");
     if (blob && request.method === "PUT") return this.putBlob(blob[1] ?? "", request, response);
+    if (blob && request.method === "GET") return this.getBlob(blob[1] ?? "", request, response);
     let body = "";
     for await (const chunk of request) body += String(chunk);
     if (request.url !== "/graphql" || request.method !== "POST") return this.send(response, 404, { errors: [{ message: "not found" }] });
@@ -281,6 +315,32 @@ export class FakeApi {
     answer(created ? 201 : 200, { digest: `sha256:${hex}`, sizeBytes: bytes.length, created });
   }
 
+  /** Like the API: the bytes with Content-Length and an ETag, 404 for a blob it does not have. */
+  private getBlob(hex: string, request: IncomingMessage, response: ServerResponse): void {
+    const token = request.headers.authorization?.replace(/^Bearer /, "");
+    if (token !== this.token) {
+      this.blobGets.push({ hex, status: 401 });
+      return this.send(response, 401, { error: { code: "UNAUTHENTICATED", reason: "TOKEN_INVALID", message: "invalid token", details: {} } });
+    }
+    const bytes = this.blobs.get(hex);
+    if (!bytes) {
+      this.blobGets.push({ hex, status: 404 });
+      return this.send(response, 404, { error: { code: "NOT_FOUND", reason: "BLOB_NOT_FOUND", message: `No blob sha256:${hex}`, details: {} } });
+    }
+    let body = bytes;
+    const corrupted = this.corruptBlobGets > 0;
+    if (corrupted) {
+      this.corruptBlobGets -= 1;
+      body = Buffer.from(bytes);
+      body[body.length >> 1] = (body[body.length >> 1] ?? 0) ^ 0xff;
+    }
+    this.blobGets.push({ hex, status: 200, ...(corrupted ? { corrupted } : {}) });
+    response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length, etag: `"sha256:${hex}"` });
+    // In pieces, as a stream from the store would come.
+    for (let offset = 0; offset < body.length; offset += 256 * 1024) response.write(body.subarray(offset, offset + 256 * 1024));
+    response.end();
+  }
+
   private send(response: ServerResponse, status: number, body: unknown): void {
     if (response.destroyed) return;
     response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -315,6 +375,8 @@ export class FakeApi {
         return { failJob: this.settle(v.job, v.leaseId, "fail", (job) => this.fail(job, v.kind, v.message)) };
       case "RegisterJobArtifact":
         return { registerJobArtifact: this.registerArtifact(this.leased(v.job, v.leaseId), v.input) };
+      case "ModelVersion":
+        return { modelVersion: this.modelVersion(v.ref) };
       default:
         throw new GraphQLFailure(`unknown operation ${operation}`, "BAD_USER_INPUT", "INVALID_QUERY");
     }
@@ -438,6 +500,18 @@ export class FakeApi {
         return created;
       })();
     return { id: version.id, ref: version.ref, digest: version.input.digest };
+  }
+
+  /** name, name@latest (the newest), name@v<N>, name@<alias>; the fields the runner asks for. */
+  private modelVersion(ref: string) {
+    const [model, selector = "latest"] = ref.split("@");
+    if (!model || !/^[a-z0-9][a-z0-9._-]*$/.test(model)) throw new GraphQLFailure(`"${ref}" is not a ref`, "BAD_USER_INPUT", "INVALID_REF", { ref });
+    const ofModel = this.versions.filter((candidate) => candidate.input.model === model);
+    if (ofModel.length === 0) throw new GraphQLFailure(`No model ${model}`, "NOT_FOUND", "MODEL_NOT_FOUND", { name: model });
+    const wanted = selector === "latest" ? ofModel.at(-1)?.ref : /^v\d+$/.test(selector) ? `${model}@${selector}` : this.aliases.get(ref);
+    const version = ofModel.find((candidate) => candidate.ref === wanted);
+    if (!version) throw new GraphQLFailure(`No version ${ref}`, "NOT_FOUND", /^v\d+$/.test(selector) ? "VERSION_NOT_FOUND" : "ALIAS_NOT_FOUND", { ref });
+    return { ref: version.ref, format: version.input.format, digest: version.input.digest, metadata: version.input.metadata ?? {} };
   }
 
   private expiry(job: FakeJob): string {
