@@ -11,7 +11,7 @@ import sys
 from .checkpoint import StopRequest
 from .seeding import configure_threads
 
-COMMANDS = ("pretrain",)
+COMMANDS = ("pretrain", "distill", "extractor")
 
 
 def main(argv=None) -> int:
@@ -34,6 +34,14 @@ def main(argv=None) -> int:
         from .commands import pretrain
 
         return pretrain.run(spec, args.work_dir, stop)
+    if args.command == "distill":
+        from .commands import distill
+
+        return distill.run(spec, args.work_dir, stop)
+    if args.command == "extractor":
+        from .commands import extractor
+
+        return extractor.run(spec, args.work_dir, stop)
     return 2
 
 
