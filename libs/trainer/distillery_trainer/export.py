@@ -9,7 +9,7 @@ import inspect
 import json
 import os
 import warnings
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import onnx
 import torch
@@ -44,10 +44,26 @@ def export_onnx(model: UNet, config: UNetConfig, path: str, opset: int = 17) -> 
     The export runs on a float32 CPU copy in eval mode, so the caller's model is left as it was
     (device, dtype, training flag).
     """
-    export_model = copy.deepcopy(model).cpu().float().eval()
     x = torch.randn(_TRACE_BATCH, config.in_channels, config.resolution, config.resolution)
     t = torch.arange(_TRACE_BATCH, dtype=torch.long)
     class_labels = torch.arange(_TRACE_BATCH, dtype=torch.long) % (config.num_classes + 1)
+    return export_with_dynamic_batch(model, (x, t, class_labels), path, INPUT_NAMES, OUTPUT_NAMES, {"unet_config": json.dumps(config.to_dict())}, opset)
+
+
+def export_with_dynamic_batch(
+    model: torch.nn.Module,
+    example_inputs: Tuple[torch.Tensor, ...],
+    path: str,
+    input_names: List[str],
+    output_names: List[str],
+    properties: Dict[str, str],
+    opset: int = 17,
+) -> Dict[str, Any]:
+    """The one export path of every network the platform runs in onnxruntime-node: traced on a
+    float32 CPU copy in eval mode, axis 0 of every input and output named "batch", `properties`
+    stored as model metadata, then onnx.checker's full check. Returns {"opset", "inputs",
+    "outputs", "bytes"}."""
+    export_model = copy.deepcopy(model).cpu().float().eval()
     batch_axis = {0: "batch"}
     with torch.no_grad(), warnings.catch_warnings():
         # Two known-benign warnings would only clutter run logs: torch 1.13 on the None scales of
@@ -57,17 +73,17 @@ def export_onnx(model: UNet, config: UNetConfig, path: str, opset: int = 17) -> 
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning, module=r"torch\.nn\.functional")
         torch.onnx.export(
             export_model,
-            (x, t, class_labels),
+            example_inputs,
             path,
-            input_names=INPUT_NAMES,
-            output_names=OUTPUT_NAMES,
-            dynamic_axes={name: batch_axis for name in INPUT_NAMES + OUTPUT_NAMES},
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_axes={name: batch_axis for name in input_names + output_names},
             opset_version=opset,
             do_constant_folding=True,
             **_legacy_exporter_kwargs(),
         )
     onnx_model = onnx.load(path)
-    onnx.helper.set_model_props(onnx_model, {"unet_config": json.dumps(config.to_dict())})
+    onnx.helper.set_model_props(onnx_model, properties)
     onnx.save(onnx_model, path)
     onnx.checker.check_model(path, full_check=True)
     return {

@@ -10,11 +10,8 @@ then singular (the Frechet distance's matrix square root needs a well-conditione
 Exported to ONNX with input "x" (float32 [batch, C, H, W] in [-1, 1]) and outputs "features"
 ([batch, feature_dim]) and "logits" ([batch, classes]); the config rides in the model metadata.
 """
-import copy
 import dataclasses
 import json
-import os
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
@@ -23,7 +20,7 @@ import onnx
 import torch
 from torch import Tensor, nn
 
-from .export import _describe, _legacy_exporter_kwargs
+from .export import export_with_dynamic_batch
 
 INPUT_NAMES = ["x"]
 OUTPUT_NAMES = ["features", "logits"]
@@ -105,32 +102,9 @@ def reference_statistics(features: Tensor) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def export_extractor_onnx(model: FeatureExtractor, path: str, opset: int = 17) -> Dict[str, Any]:
-    """Writes the extractor (float32, CPU, eval mode, on a copy), runs onnx.checker's full check and
-    returns {"opset", "inputs", "outputs", "bytes"} like export.export_onnx."""
+    """Writes the extractor (input x; outputs features and logits; dynamic batch) through the shared
+    export path and returns {"opset", "inputs", "outputs", "bytes"} like export.export_onnx."""
     config = model.config
-    export_model = copy.deepcopy(model).cpu().float().eval()
     x = torch.randn(_TRACE_BATCH, config.in_channels, config.resolution, config.resolution)
-    batch_axis = {0: "batch"}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
-        torch.onnx.export(
-            export_model,
-            (x,),
-            path,
-            input_names=INPUT_NAMES,
-            output_names=OUTPUT_NAMES,
-            dynamic_axes={name: batch_axis for name in INPUT_NAMES + OUTPUT_NAMES},
-            opset_version=opset,
-            do_constant_folding=True,
-            **_legacy_exporter_kwargs(),
-        )
-    onnx_model = onnx.load(path)
-    onnx.helper.set_model_props(onnx_model, {"extractor_config": json.dumps(config.to_dict()), "feature_output": "features"})
-    onnx.save(onnx_model, path)
-    onnx.checker.check_model(path, full_check=True)
-    return {
-        "opset": next(entry.version for entry in onnx_model.opset_import if entry.domain in ("", "ai.onnx")),
-        "inputs": _describe(list(onnx_model.graph.input)),
-        "outputs": _describe(list(onnx_model.graph.output)),
-        "bytes": os.path.getsize(path),
-    }
+    properties = {"extractor_config": json.dumps(config.to_dict()), "feature_output": "features"}
+    return export_with_dynamic_batch(model, (x,), path, INPUT_NAMES, OUTPUT_NAMES, properties, opset)
