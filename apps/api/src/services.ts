@@ -4,6 +4,7 @@ import type { EventBus } from "./graphql/event-bus";
 import { AliasService } from "./modules/alias/alias.service";
 import { ApiTokenService } from "./modules/api-token/api-token.service";
 import { BlobService } from "./modules/blob/blob.service";
+import { DatasetService } from "./modules/dataset/dataset.service";
 import { ExperimentService } from "./modules/experiment/experiment.service";
 import { MetricService } from "./modules/metric/metric.service";
 import { RunLogReader } from "./modules/metric/run-log";
@@ -34,6 +35,7 @@ export interface Services {
   models: ModelService;
   versions: ModelVersionService;
   aliases: AliasService;
+  datasets: DatasetService;
   experiments: ExperimentService;
   runs: RunService;
   runners: RunnerService;
@@ -58,6 +60,7 @@ export function createServices(db: Database, blobStore: BlobStore, events: Event
     models: new ModelService(db),
     versions: new ModelVersionService(db),
     aliases: new AliasService(db, events),
+    datasets: new DatasetService(db),
     experiments: new ExperimentService(db),
     runs: new RunService(db, events, jobSignal),
     runners,

@@ -36,6 +36,8 @@ type ScopeName = keyof typeof Scope;
 const expectedScope: Record<string, ScopeName> = {
   "Query.apiTokens": "ADMIN",
   "Query.blob": "READ",
+  "Query.dataset": "READ",
+  "Query.datasets": "READ",
   "Query.experiment": "READ",
   "Query.experiments": "READ",
   "Query.me": "READ",
@@ -54,6 +56,7 @@ const expectedScope: Record<string, ScopeName> = {
   "Mutation.heartbeat": "RUNNER",
   "Mutation.launchExperiment": "WRITE",
   "Mutation.logMetrics": "RUNNER",
+  "Mutation.registerDataset": "WRITE",
   "Mutation.registerJobArtifact": "RUNNER",
   "Mutation.registerRunner": "RUNNER",
   "Mutation.retryRun": "WRITE",
@@ -151,6 +154,7 @@ const STATE = `{
   experiments(first: 50) { totalCount edges { node { name spec } } }
   runs(first: 50) { totalCount edges { node { status attempt metricKeys logs { totalBytes } } } }
   runners { name labels capabilities }
+  datasets(first: 50) { totalCount edges { node { ref digest } } }
 }`;
 
 let server: TestServer;

@@ -23,6 +23,11 @@ export enum Precision {
   INT8 = "INT8",
 }
 
+/** How a dataset's blob is laid out; NPZ is the trainer's export_npz (images, labels, class_names). */
+export enum DatasetFormat {
+  NPZ = "NPZ",
+}
+
 export enum LineageRelation {
   DISTILLED_FROM = "DISTILLED_FROM",
   QUANTIZED_FROM = "QUANTIZED_FROM",

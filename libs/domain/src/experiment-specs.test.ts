@@ -233,4 +233,44 @@ describe("experiment specs", () => {
       expect(problems.some((problem) => problem.includes("checkpointEvery"))).toBe(true);
     });
   });
+
+  describe("platform datasets", () => {
+    const platform = { source: "platform", ref: "fashion-mnist-train@v1" };
+    const specs: Array<[ExperimentKind, Record<string, unknown>]> = [
+      [ExperimentKind.PRETRAIN, { dataset: platform, output: { model: "teacher" } }],
+      [ExperimentKind.DISTILL, { teacher: "teacher@v1", dataset: platform, student: { derive: {} }, strategy: { output: {} }, output: { model: "student" } }],
+      [ExperimentKind.EXTRACTOR, { dataset: platform, testDataset: { source: "platform", ref: "fashion-mnist-test" }, output: { model: "features" } }],
+    ];
+
+    it.each(specs)("%s takes a registered dataset by ref, as given", (kind, spec) => {
+      const validated = validateExperimentSpec(kind, spec);
+      expect(validated.dataset).toEqual(platform);
+      if (kind === ExperimentKind.EXTRACTOR) expect(validated.testDataset).toEqual({ source: "platform", ref: "fashion-mnist-test" });
+    });
+
+    it("mixes with the other sources, for the extractor's test dataset too", () => {
+      const spec = validateExperimentSpec(ExperimentKind.EXTRACTOR, { dataset: { source: "synthetic" }, testDataset: { source: "platform", ref: "held-out@v3" }, output: { model: "features" } });
+      expect(spec.testDataset).toEqual({ source: "platform", ref: "held-out@v3" });
+      const reverse = validateExperimentSpec(ExperimentKind.EXTRACTOR, { dataset: platform, testDataset: { source: "fashion-mnist", split: "test" }, output: { model: "features" } });
+      expect(reverse.testDataset).toEqual({ source: "fashion-mnist", split: "test", resolution: 16 });
+    });
+
+    it("refuses a malformed or missing ref, an alias, and keys of other sources", () => {
+      const pretrain = (dataset: unknown) => problemsOf({ dataset, output: { model: "teacher" } }, ExperimentKind.PRETRAIN);
+      for (const ref of ["Fashion MNIST", "fashion@production", "fashion@v0", "", 7]) {
+        expect(pretrain({ source: "platform", ref }), JSON.stringify(ref)).toEqual([expect.stringMatching(/^dataset.ref: /)]);
+      }
+      expect(pretrain({ source: "platform" })).toEqual([expect.stringMatching(/^dataset.ref: /)]);
+      expect(pretrain({ source: "platform", ref: "fashion@v1", split: "test" })).toEqual([expect.stringMatching(/^dataset: .*split/)]);
+      expect(problemsOf({ dataset: { source: "synthetic" }, testDataset: { source: "platform", ref: "x@latest", path: "/tmp/x.npz" }, output: { model: "features" } }, ExperimentKind.EXTRACTOR)).toEqual([
+        expect.stringMatching(/^testDataset: .*path/),
+      ]);
+    });
+
+    it("makes the extractor name its test dataset: a registered dataset has no held-out split to derive", () => {
+      expect(problemsOf({ dataset: platform, output: { model: "features" } }, ExperimentKind.EXTRACTOR)).toEqual([
+        "testDataset: required with a platform dataset: there is no held-out split to derive from it",
+      ]);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "./errors";
-import { parseRef } from "./refs";
+import { parseDatasetRef, parseRef } from "./refs";
 
 export enum ExperimentKind {
   COMMAND = "COMMAND",
@@ -21,7 +21,21 @@ export type CommandSpec = z.infer<typeof commandSpecSchema>;
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a lower-case name: a-z, 0-9, '.', '_', '-'");
 
-/** Where training data comes from; the trainer reads the same objects (datasets.py). */
+/** A dataset ref: name (the newest version) or name@v<N> (see refs.ts). */
+const datasetRef = z.string().refine((value) => {
+  try {
+    parseDatasetRef(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a dataset ref: name or name@v<N>");
+
+/**
+ * Where training data comes from; the trainer reads the same objects (datasets.py). A `platform`
+ * source is a registered dataset: the runner resolves its ref and hands the trainer the blob as an
+ * `npz` source ({ source: "npz", path, ref }).
+ */
 export const datasetSourceSchema = z.discriminatedUnion("source", [
   z
     .object({
@@ -40,7 +54,9 @@ export const datasetSourceSchema = z.discriminatedUnion("source", [
       limit: z.number().int().positive().optional(),
     })
     .strict(),
+  z.object({ source: z.literal("platform"), ref: datasetRef }).strict(),
 ]);
+export type DatasetSource = z.infer<typeof datasetSourceSchema>;
 
 /** A class-conditional UNet like Stable Diffusion's (libs/trainer unet.py), sized by JSON. */
 export const unetModelSchema = z
@@ -205,11 +221,13 @@ export type DistillSpec = z.infer<typeof distillSpecSchema>;
 /**
  * The held-out data an extractor is scored on when the spec names none: fashion-mnist's other
  * split ("test" for the usual "train"), or the same synthetic patterns drawn with the next seed.
- * The trainer's default_test_dataset (commands/extractor.py) is the same.
+ * The trainer's default_test_dataset (commands/extractor.py) is the same. A platform dataset has
+ * no other split to derive: the spec must name its testDataset (null here).
  */
-function heldOutDataset(dataset: z.infer<typeof datasetSourceSchema>): z.infer<typeof datasetSourceSchema> {
+function heldOutDataset(dataset: DatasetSource): DatasetSource | null {
   if (dataset.source === "fashion-mnist") return { ...dataset, split: dataset.split === "test" ? "train" : "test" };
-  return { ...dataset, seed: dataset.seed + 1 };
+  if (dataset.source === "synthetic") return { ...dataset, seed: dataset.seed + 1 };
+  return null;
 }
 
 /**
@@ -245,7 +263,17 @@ export const extractorSpecSchema = z
     timeoutSeconds,
   })
   .strict()
-  .transform(({ dataset, testDataset, ...rest }) => ({ dataset, testDataset: testDataset ?? heldOutDataset(dataset), ...rest }));
+  .superRefine((spec, context) => {
+    if (spec.testDataset === undefined && heldOutDataset(spec.dataset) === null) {
+      context.addIssue({
+        code: "custom",
+        path: ["testDataset"],
+        message: `required with a ${spec.dataset.source} dataset: there is no held-out split to derive from it`,
+      });
+    }
+  })
+  // After a failed refinement the transform does not run, so the held-out dataset is there.
+  .transform(({ dataset, testDataset, ...rest }) => ({ dataset, testDataset: testDataset ?? heldOutDataset(dataset)!, ...rest }));
 export type ExtractorSpec = z.infer<typeof extractorSpecSchema>;
 
 interface KindDefinition {

@@ -7,3 +7,4 @@ export * from "./refs";
 export * from "./trainer-protocol";
 export * from "./runs";
 export * from "./experiment-specs";
+export * from "./ids";

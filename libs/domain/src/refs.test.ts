@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "./errors";
-import { formatRef, parseRef } from "./refs";
+import { formatRef, parseDatasetRef, parseRef } from "./refs";
 
 describe("parseRef", () => {
   it.each([
@@ -26,5 +26,26 @@ describe("parseRef", () => {
   it("formats the stable ref of a version", () => {
     expect(formatRef("student", 12)).toBe("student@v12");
     expect(parseRef(formatRef("student", 12))).toEqual({ model: "student", selector: { kind: "version", version: 12 } });
+  });
+});
+
+describe("parseDatasetRef", () => {
+  it.each([
+    ["fashion-mnist-train", { name: "fashion-mnist-train", version: null }],
+    ["fashion-mnist-train@latest", { name: "fashion-mnist-train", version: null }],
+    ["fashion-mnist-train@v2", { name: "fashion-mnist-train", version: 2 }],
+    [formatRef("d.s_1", 12), { name: "d.s_1", version: 12 }],
+  ])("parses %s", (ref, expected) => {
+    expect(parseDatasetRef(ref)).toEqual(expected);
+  });
+
+  it.each(["", "Data", "d@", "@v1", "d@v0", "d@production", "d@v1x", "d@v1@v2", `d@v${"9".repeat(20)}`])("refuses %j with INVALID_REF", (ref) => {
+    expect(() => parseDatasetRef(ref)).toThrow(DomainError);
+    try {
+      parseDatasetRef(ref);
+    } catch (error) {
+      expect((error as DomainError).reason).toBe("INVALID_REF");
+      expect((error as DomainError).category).toBe("BAD_USER_INPUT");
+    }
   });
 });

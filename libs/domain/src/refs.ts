@@ -41,3 +41,31 @@ export function parseRef(ref: string): ParsedRef {
 export function formatRef(model: string, version: number): string {
   return `${model}@v${version}`;
 }
+
+/**
+ * A dataset ref names one dataset version; datasets have no aliases:
+ *   `fashion-mnist-train`         the newest version (so does `@latest`)
+ *   `fashion-mnist-train@v2`      version 2
+ * `version` is null for the newest.
+ */
+export interface ParsedDatasetRef {
+  name: string;
+  version: number | null;
+}
+
+const DATASET_REF = /^([a-z0-9][a-z0-9._-]{0,99})(?:@(latest|v\d+))?$/;
+
+export function parseDatasetRef(ref: string): ParsedDatasetRef {
+  const match = DATASET_REF.exec(ref);
+  if (!match) {
+    throw new DomainError("INVALID_REF", `"${ref}" is not a dataset ref: use name or name@v<N>`, { ref });
+  }
+  const name = match[1]!;
+  const suffix = match[2];
+  if (suffix === undefined || suffix === "latest") return { name, version: null };
+  const version = Number(suffix.slice(1));
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new DomainError("INVALID_REF", `"${ref}" names version ${suffix.slice(1)}; versions start at 1`, { ref });
+  }
+  return { name, version };
+}

@@ -8,7 +8,9 @@ and class names. Sources:
    "path": "/usr/share/datasets/fashion-mnist"}
       Debian's dataset-fashion-mnist (IDX files, gzip);
   {"source": "npz", "path": "dataset.npz"}
-      a dataset exported by `export_npz` (how datasets travel as platform blobs).
+      a dataset exported by `export_npz` (how datasets travel as platform blobs: the runner
+      rewrites a spec's {"source": "platform", "ref"} to {"source": "npz", "path", "ref"};
+      other keys, such as that ref, are ignored).
 """
 import gzip
 import math

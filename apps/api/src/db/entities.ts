@@ -2,6 +2,7 @@ import { AliasEventEntity } from "../modules/alias/alias-event.entity";
 import { AliasEntity } from "../modules/alias/alias.entity";
 import { ApiTokenEntity } from "../modules/api-token/api-token.entity";
 import { BlobEntity } from "../modules/blob/blob.entity";
+import { DatasetEntity } from "../modules/dataset/dataset.entity";
 import { ModelEntity } from "../modules/model/model.entity";
 import { LineageEntity } from "../modules/model-version/lineage.entity";
 import { ModelVersionEntity } from "../modules/model-version/model-version.entity";
@@ -18,6 +19,7 @@ export const entities = [
   LineageEntity,
   AliasEntity,
   AliasEventEntity,
+  DatasetEntity,
   ExperimentEntity,
   RunnerEntity,
   RunEntity,

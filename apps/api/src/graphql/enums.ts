@@ -1,5 +1,6 @@
 import { registerEnumType } from "type-graphql";
 import {
+  DatasetFormat,
   DeviceKind,
   DeviceRequirement,
   ExperimentKind,
@@ -19,6 +20,7 @@ registerEnumType(VersionStatus, { name: "VersionStatus" });
 registerEnumType(ModelFormat, { name: "ModelFormat" });
 registerEnumType(Precision, { name: "Precision" });
 registerEnumType(LineageRelation, { name: "LineageRelation" });
+registerEnumType(DatasetFormat, { name: "DatasetFormat" });
 registerEnumType(Scope, { name: "Scope", description: "ADMIN implies every scope; WRITE and RUNNER imply READ." });
 registerEnumType(ExperimentKind, { name: "ExperimentKind" });
 registerEnumType(RunStatus, { name: "RunStatus", description: "Derived from the run's job: LEASED and RUNNING jobs are RUNNING runs, DEAD ones FAILED." });

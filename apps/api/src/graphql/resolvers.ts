@@ -2,6 +2,7 @@ import type { NonEmptyArray } from "type-graphql";
 import { AliasEventResolver, AliasResolver } from "../modules/alias/alias.resolver";
 import { ApiTokenResolver } from "../modules/api-token/api-token.resolver";
 import { BlobResolver } from "../modules/blob/blob.resolver";
+import { DatasetResolver } from "../modules/dataset/dataset.resolver";
 import { LineageEdgeResolver, ModelVersionResolver } from "../modules/model-version/model-version.resolver";
 import { ModelResolver } from "../modules/model/model.resolver";
 import { ExperimentResolver } from "../modules/experiment/experiment.resolver";
@@ -17,6 +18,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LineageEdgeResolver,
   AliasResolver,
   AliasEventResolver,
+  DatasetResolver,
   ExperimentResolver,
   RunResolver,
   JobResolver,

@@ -7,6 +7,7 @@ import type {
   RegisterRunnerInput,
   RegisteredRunner,
   RegisteredVersion,
+  ResolvedDataset,
   ResolvedModelVersion,
 } from "./types";
 import type { FailureKind } from "@distillery/domain";
@@ -88,4 +89,12 @@ export const modelVersion = defineOperation<{ modelVersion: ResolvedModelVersion
   }`,
 );
 
-export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact, modelVersion];
+/** A job's input dataset (`{source: "platform", ref}` in its spec); the RUNNER scope implies READ. */
+export const dataset = defineOperation<{ dataset: ResolvedDataset }, { ref: string }>(
+  "Dataset",
+  `query Dataset($ref: String!) {
+    dataset(ref: $ref) { ref digest }
+  }`,
+);
+
+export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact, modelVersion, dataset];

@@ -10,6 +10,7 @@ import type {
   RegisterRunnerInput,
   RegisteredRunner,
   RegisteredVersion,
+  ResolvedDataset,
   ResolvedModelVersion,
 } from "./types";
 
@@ -30,9 +31,10 @@ export interface ArtifactApi {
   registerJobArtifact(job: string, leaseId: string, input: RegisterJobArtifactInput, signal?: AbortSignal): Promise<RegisteredVersion>;
 }
 
-/** What a step needs to fetch its inputs: a ref resolved to a version, the version's blob downloaded. */
+/** What a step needs to fetch its inputs: a ref resolved to a version (or a dataset), its blob downloaded. */
 export interface InputApi {
   modelVersion(ref: string, signal?: AbortSignal): Promise<ResolvedModelVersion>;
+  dataset(ref: string, signal?: AbortSignal): Promise<ResolvedDataset>;
   downloadBlob(hex: string, destination: string, signal?: AbortSignal): Promise<DownloadedBlob>;
 }
 
@@ -84,6 +86,11 @@ export class RunnerApi implements ReportingApi, TrainerApi {
   /** Resolves name, name@v<N> or name@<alias> (READ, which the RUNNER scope implies). */
   async modelVersion(ref: string, signal?: AbortSignal): Promise<ResolvedModelVersion> {
     return (await this.client.request(operations.modelVersion, { ref }, optionsOf(signal))).modelVersion;
+  }
+
+  /** Resolves a dataset ref, name or name@v<N> (READ, which the RUNNER scope implies). */
+  async dataset(ref: string, signal?: AbortSignal): Promise<ResolvedDataset> {
+    return (await this.client.request(operations.dataset, { ref }, optionsOf(signal))).dataset;
   }
 
   /** GET /v1/blobs/sha256/<hex> into `destination`, verified; one try (see BlobClient). */

@@ -79,6 +79,14 @@ export interface RegisterJobArtifactInput {
 }
 
 /** A model version as a job's input: what `modelVersion(ref)` resolves a ref to. */
+/** A platform dataset a spec names (`{source: "platform", ref}`), as `dataset(ref)` resolves it. */
+export interface ResolvedDataset {
+  /** name@v<N>, whatever the ref said (the newest when it named no version). */
+  ref: string;
+  /** sha256:<hex>: the npz blob to download. */
+  digest: string;
+}
+
 export interface ResolvedModelVersion {
   /** name@v<N>, whatever the ref said (an alias, the newest). */
   ref: string;

@@ -6,7 +6,7 @@ import { isLeaseLost } from "../api/api-error";
 import type { TrainerApi } from "../api/runner-api";
 import { describeError } from "../log/logger";
 import { PublishError, publishArtifacts } from "./publish-artifacts";
-import { InputError } from "./resolve-inputs";
+import { InputError, type PlatformDatasets, type ResolveContext, resolvePlatformDatasets, withPlatformDatasets } from "./resolve-inputs";
 import type { StepContext, StepExecutor, StepOutcome } from "./step-executor";
 import { describeExit, inheritedEnv, runStepProcess } from "./step-process";
 import type { TrainerStep } from "./trainer-steps";
@@ -25,8 +25,9 @@ export interface TrainerExecutorOptions {
 
 /**
  * Experiments the Python trainer runs (PRETRAIN, DISTILL, EXTRACTOR: see trainer-steps). The
- * step's inputs are resolved first (a distill's teacher, downloaded once into `<work-dir>/cache`);
- * the validated spec, with them as `resolved`, goes to `<jobDir>/spec.json`. The trainer's work
+ * step's inputs are resolved first (a distill's teacher, and any platform dataset, downloaded once
+ * into `<work-dir>/cache`); the validated spec, with them as `resolved` and each platform dataset
+ * rewritten to `{source: "npz", path, ref}`, goes to `<jobDir>/spec.json`. The trainer's work
  * directory is `<work-dir>/jobs/<jobId>/trainer`, the same for every attempt on this machine, so a retried
  * job resumes from the checkpoint the stopped one wrote. Its stdout speaks the JSON-lines
  * protocol; the artifacts it announces are uploaded and registered once it exits 0.
@@ -52,17 +53,19 @@ export class TrainerExecutor implements StepExecutor {
     const root = this.options.trainerRoot ?? findTrainerRoot();
     if (!root) return infraFailure("cannot find the trainer (the @distillery/trainer package) next to the runner");
 
+    const resolveContext: ResolveContext = {
+      api: this.api,
+      cacheDir: this.options.cacheDir ?? join(runnerWorkDir(context.jobDir), "cache"),
+      signal: context.signal,
+      reporter: context.reporter,
+      logger: context.logger,
+    };
     let resolved: Record<string, unknown> = {};
+    // What the trainer gets: platform datasets rewritten to the npz in the cache (every kind).
+    let datasets: PlatformDatasets = { spec, resolved: {} };
     try {
-      if (this.step.resolve) {
-        resolved = await this.step.resolve(spec, {
-          api: this.api,
-          cacheDir: this.options.cacheDir ?? join(runnerWorkDir(context.jobDir), "cache"),
-          signal: context.signal,
-          reporter: context.reporter,
-          logger: context.logger,
-        });
-      }
+      datasets = await resolvePlatformDatasets(spec, resolveContext);
+      if (this.step.resolve) resolved = await this.step.resolve(spec, resolveContext);
     } catch (error) {
       if (context.signal.aborted) return { status: "stopped" };
       if (error instanceof InputError) return { status: "failed", kind: error.kind, message: error.message };
@@ -72,7 +75,7 @@ export class TrainerExecutor implements StepExecutor {
     const specPath = join(context.jobDir, "spec.json");
     const workDir = trainerWorkDir(context.jobDir);
     try {
-      await writeFile(specPath, `${JSON.stringify({ ...spec, resolved }, null, 2)}\n`);
+      await writeFile(specPath, `${JSON.stringify({ ...datasets.spec, resolved }, null, 2)}\n`);
       await mkdir(workDir, { recursive: true });
     } catch (error) {
       return infraFailure(`cannot prepare the trainer's files: ${describeError(error)}`);
@@ -94,7 +97,8 @@ export class TrainerExecutor implements StepExecutor {
       label: "trainer",
       onArtifact: (artifact) => {
         announced.delete(artifact.name);
-        announced.set(artifact.name, artifact);
+        // Its metadata names platform datasets by their resolved ref, not by the cache path.
+        announced.set(artifact.name, { ...artifact, metadata: withPlatformDatasets(artifact.metadata, datasets.resolved) });
         context.logger.debug("artifact announced", { artifact: artifact.name, kind: artifact.kind, path: artifact.path });
       },
     });
@@ -116,7 +120,8 @@ export class TrainerExecutor implements StepExecutor {
         signal: context.signal,
         reporter: context.reporter,
         logger: context.logger,
-        publication: (artifact, uploaded) => this.step.publish(spec, artifact, { resolved, blobs: uploaded }),
+        // Platform datasets pinned to the versions the job used.
+        publication: (artifact, uploaded) => this.step.publish(withPlatformDatasets(datasets.spec, datasets.resolved), artifact, { resolved, blobs: uploaded }),
         resolvePath: (path) => resolve(context.jobDir, path),
       });
       return { status: "succeeded", result: { exitCode: 0, versions, ...(Object.keys(blobs).length > 0 ? { blobs } : {}) } };

@@ -53,6 +53,14 @@ export interface FakeModelVersion {
   input: Record<string, any>;
 }
 
+/** A platform dataset (what registerDataset made): its npz blob is in `blobs`. */
+export interface FakeDataset {
+  name: string;
+  version: number;
+  ref: string;
+  digest: string;
+}
+
 export interface FakeBlobPut {
   hex: string;
   status: number;
@@ -105,6 +113,8 @@ export class FakeApi {
   /** Answer the next N blob PUTs 503 (after reading the body), like an overloaded API. */
   failBlobPuts = 0;
   readonly versions: FakeModelVersion[] = [];
+  /** Platform datasets, for dataset(ref). */
+  readonly datasets: FakeDataset[] = [];
   /** Aliases as `model@alias` -> `model@v<N>`, for modelVersion. */
   readonly aliases = new Map<string, string>();
   /** Every blob GET that was answered, in order. */
@@ -194,6 +204,16 @@ export class FakeApi {
     this.versions.push(version);
     for (const alias of options.aliases ?? []) this.aliases.set(`${model}@${alias}`, version.ref);
     return version;
+  }
+
+  /** A dataset registered outside any job: its blob stored, its ref `name@v<N>` numbered per name. */
+  addDataset(name: string, bytes: Buffer): FakeDataset {
+    const hex = createHash("sha256").update(bytes).digest("hex");
+    this.blobs.set(hex, bytes);
+    const version = this.datasets.filter((candidate) => candidate.name === name).length + 1;
+    const dataset: FakeDataset = { name, version, ref: `${name}@v${version}`, digest: `sha256:${hex}` };
+    this.datasets.push(dataset);
+    return dataset;
   }
 
   run(job: FakeJob): FakeRun {
@@ -377,6 +397,8 @@ export class FakeApi {
         return { registerJobArtifact: this.registerArtifact(this.leased(v.job, v.leaseId), v.input) };
       case "ModelVersion":
         return { modelVersion: this.modelVersion(v.ref) };
+      case "Dataset":
+        return { dataset: this.dataset(v.ref) };
       default:
         throw new GraphQLFailure(`unknown operation ${operation}`, "BAD_USER_INPUT", "INVALID_QUERY");
     }
@@ -512,6 +534,17 @@ export class FakeApi {
     const version = ofModel.find((candidate) => candidate.ref === wanted);
     if (!version) throw new GraphQLFailure(`No version ${ref}`, "NOT_FOUND", /^v\d+$/.test(selector) ? "VERSION_NOT_FOUND" : "ALIAS_NOT_FOUND", { ref });
     return { ref: version.ref, format: version.input.format, digest: version.input.digest, metadata: version.input.metadata ?? {} };
+  }
+
+  /** name (the newest version) or name@v<N>, like the API's dataset(ref); the fields the runner asks for. */
+  private dataset(ref: string) {
+    const match = /^([a-z0-9][a-z0-9._-]*)(?:@v(\d+))?$/.exec(ref);
+    if (!match) throw new GraphQLFailure(`"${ref}" is not a dataset ref: name or name@v<N>`, "BAD_USER_INPUT", "INVALID_REF", { ref });
+    const [, name, version] = match;
+    const ofName = this.datasets.filter((candidate) => candidate.name === name);
+    const dataset = version === undefined ? ofName.at(-1) : ofName.find((candidate) => candidate.version === Number(version));
+    if (!dataset) throw new GraphQLFailure(`No dataset ${ref}`, "NOT_FOUND", "DATASET_NOT_FOUND", { ref });
+    return { ref: dataset.ref, digest: dataset.digest };
   }
 
   private expiry(job: FakeJob): string {

@@ -5,7 +5,8 @@
 // (a checkpoint written), 2 bad arguments, 1 an error with a traceback on stderr.
 // FAKE_TRAINER_MODE picks the behaviour: ok (default), fail, wait, sigterm-once. The command
 // (pretrain, distill, extractor) picks what an ok run announces; distill reads and hashes the
-// teacher file the runner resolved, and FAKE_EXTRACTOR_ORDER=stats-last announces the extractor
+// teacher file the runner resolved (every command hashes the npz files of platform datasets the
+// runner rewrote), and FAKE_EXTRACTOR_ORDER=stats-last announces the extractor
 // before its reference statistics.
 const fs = require("node:fs");
 const path = require("node:path");
@@ -35,6 +36,14 @@ console.log(`spec-file ${specPath}`);
 console.log(`env PYTHONPATH=${process.env.PYTHONPATH} OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS} DISTILLERY_TOKEN=${process.env.DISTILLERY_TOKEN ?? "unset"}`);
 console.log(`spec output=${JSON.stringify(spec.output)} steps=${spec.training.steps} timeout=${spec.timeoutSeconds}`);
 console.log(`resolved ${JSON.stringify(spec.resolved)}`);
+// Datasets the runner fetched (platform datasets, rewritten to npz): read and hashed, as the loader would.
+for (const field of ["dataset", "testDataset"]) {
+  const source = spec[field];
+  if (source && source.source === "npz") {
+    const bytes = fs.readFileSync(source.path);
+    console.log(`${field} ${source.ref} ${bytes.length} bytes sha256:${crypto.createHash("sha256").update(bytes).digest("hex")}`);
+  }
+}
 
 if (mode === "fail") {
   console.error("Traceback (most recent call last):");

@@ -9,6 +9,7 @@ import {
   validateTags,
 } from "@distillery/domain";
 import type { Database } from "../../db/database";
+import { newestFirstAfter } from "../../db/newest-first";
 import { checkPageSize, type Connection, decodeCursor, toConnection } from "../../graphql/connection";
 import { escapeLike } from "../../db/escape-like";
 import { ExperimentEntity } from "./experiment.entity";
@@ -57,7 +58,7 @@ export class ExperimentService {
     return this.db.read((manager) => manager.findBy(ExperimentEntity, { id: In([...ids]) }));
   }
 
-  /** Newest first; the cursor is (created_at, id) of the last row seen. */
+  /** Newest first (see newestFirstAfter). */
   async list(query: ExperimentListQuery): Promise<Connection<ExperimentEntity>> {
     const first = checkPageSize(query.first);
     const after = query.after == null ? undefined : decodeCursor<string>(query.after, "string");
@@ -68,20 +69,8 @@ export class ExperimentService {
       if (filter.nameContains) filtered.andWhere("e.name ILIKE :pattern", { pattern: `%${escapeLike(filter.nameContains)}%` });
       if (filter.tag != null) filtered.andWhere(":tag = ANY(e.tags)", { tag: filter.tag });
       const totalCount = await filtered.clone().getCount();
-      if (after !== undefined) {
-        const [createdAt, id] = splitKey(after);
-        filtered.andWhere("(e.created_at, e.id) < (:createdAt, :id)", { createdAt, id });
-      }
-      const rows = await filtered.orderBy("e.created_at", "DESC").addOrderBy("e.id", "DESC").limit(first + 1).getMany();
-      return toConnection(rows, first, totalCount, (row) => `${row.createdAt.toISOString()}|${row.id}`);
+      const rows = await (await newestFirstAfter(manager, filtered, "e", "experiment", after)).limit(first + 1).getMany();
+      return toConnection(rows, first, totalCount, (row) => row.id);
     });
   }
-}
-
-function splitKey(key: string): [string, string] {
-  const [createdAt, id] = key.split("|");
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw new DomainError("INVALID_CURSOR", "Not a cursor this list handed out", {});
-  }
-  return [createdAt, id];
 }

@@ -12,6 +12,7 @@ import {
   validateTags,
 } from "@distillery/domain";
 import type { Database } from "../../db/database";
+import { newestFirstAfter } from "../../db/newest-first";
 import type { EventBus } from "../../graphql/event-bus";
 import { checkPageSize, type Connection, decodeCursor, toConnection } from "../../graphql/connection";
 import { ExperimentEntity } from "../experiment/experiment.entity";
@@ -108,7 +109,7 @@ export class RunService {
     return this.db.read((manager) => manager.findBy(JobEntity, { runId: In([...ids]) }));
   }
 
-  /** Newest first; the cursor is (created_at, id) of the last row seen. */
+  /** Newest first (see newestFirstAfter). */
   async list(query: RunListQuery): Promise<Connection<RunEntity>> {
     const first = checkPageSize(query.first);
     const after = query.after == null ? undefined : decodeCursor<string>(query.after, "string");
@@ -118,13 +119,8 @@ export class RunService {
       if (filter.experiment != null) filtered.andWhere("run.experiment_id = :experiment", { experiment: filter.experiment });
       if (filter.status != null) filtered.andWhere("job.state IN (:...states)", { states: jobStatesOf(filter.status).map(toDbEnum) });
       const totalCount = await filtered.clone().getCount();
-      if (after !== undefined) {
-        const [createdAt, id] = after.split("|");
-        if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) throw new DomainError("INVALID_CURSOR", "Not a cursor this list handed out", {});
-        filtered.andWhere("(run.created_at, run.id) < (:createdAt, :id)", { createdAt, id });
-      }
-      const rows = await filtered.orderBy("run.created_at", "DESC").addOrderBy("run.id", "DESC").limit(first + 1).getMany();
-      return toConnection(rows, first, totalCount, (row) => `${row.createdAt.toISOString()}|${row.id}`);
+      const rows = await (await newestFirstAfter(manager, filtered, "run", "run", after)).limit(first + 1).getMany();
+      return toConnection(rows, first, totalCount, (row) => row.id);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { DomainError, type FailureKind, type MetricPoint, toDbEnum } from "@distillery/domain";
+import { DomainError, isUuid, type FailureKind, type MetricPoint, toDbEnum } from "@distillery/domain";
 import type { Database } from "../../db/database";
 import type { EventBus } from "../../graphql/event-bus";
 import { appendLog } from "../metric/run-log";
@@ -9,8 +9,6 @@ import { claimJob, completeJob, failJob, heartbeatJob, releaseClaim, type RetryP
 import type { JobSignal } from "../run/job-signal";
 import { RUN_METRICS, RUN_UPDATED, type RunMetricsMessage, type RunUpdatedMessage } from "../run/run.events";
 import { type RunnerService, touchRunner } from "./runner.service";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** acquireJob waits at most this long; below typical proxy idle timeouts. */
 export const MAX_WAIT_SECONDS = 25;
@@ -128,7 +126,7 @@ export class JobLeaseService {
  */
 export async function leasedRun(manager: EntityManager, jobId: string, leaseId: string): Promise<string> {
   // Same answer as the SQL-fenced calls give a malformed id (the database refuses it there).
-  if (!UUID.test(leaseId)) throw new DomainError("INVALID_ARGUMENT", `leaseId "${leaseId}" is not a lease id`, { field: "leaseId" });
+  if (!isUuid(leaseId)) throw new DomainError("INVALID_ARGUMENT", `leaseId "${leaseId}" is not a lease id`, { field: "leaseId" });
   // FOR SHARE: a requeue or re-lease of this job waits until this write has committed.
   const job = await manager.findOne(JobEntity, { where: { id: jobId }, lock: { mode: "pessimistic_read" } });
   if (!job) throw new DomainError("JOB_NOT_FOUND", `No job ${jobId}`, { job: jobId });
