@@ -1,12 +1,15 @@
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../apps/api/test/support/wait-for";
 import { Platform } from "./support/platform";
 
 const PYTHON = process.env.DISTILLERY_PYTHON ?? "/usr/bin/python3";
+const CLI = join(__dirname, "..", "..", "apps", "cli", "dist", "bin.js");
 const hasTorch = spawnSync(PYTHON, ["-c", "import torch, onnx"]).status === 0;
 
-const DATASET = { source: "synthetic", samples: 64, resolution: 8, classes: 2, seed: 1 };
+/** Imported with `distillery datasets import` before the chain starts, and named by every kind. */
+const DATASET = { source: "platform", ref: "chain-data@v1" };
 const TRAINING = { steps: 4, batchSize: 8, lr: 0.001, warmupSteps: 1, checkpointEvery: 100, seed: 3 };
 const STRATEGIES: Record<string, Record<string, unknown>> = {
   output: { output: { weight: 1, alpha: 0.5, kl: { weight: 0.1, temperature: { initial: 4, final: 1, schedule: "cosine" } } } },
@@ -56,6 +59,13 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain 
   beforeAll(async () => {
     platform = await Platform.start({});
     await platform.startRunner("chain-runner");
+    const imported = spawnSync(
+      process.execPath,
+      [CLI, "datasets", "import", "synthetic", "--name", "chain-data", "--resolution", "8", "--limit", "64", "--api", platform.api.url, "--token", platform.api.adminToken],
+      { encoding: "utf8" },
+    );
+    if (imported.status !== 0) throw new Error(`datasets import failed: ${imported.stderr}`);
+    if (imported.stdout.trim() !== "chain-data@v1") throw new Error(`unexpected ref ${imported.stdout}`);
   });
   afterAll(() => platform?.stop());
 
@@ -72,6 +82,7 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain 
 
     const extractorRun = await launchAndFinish("chain-extractor", "EXTRACTOR", {
       dataset: DATASET,
+      testDataset: { source: "synthetic", samples: 32, resolution: 8, classes: 4, seed: 2 },
       model: { channels: [8, 16], featureDim: 16 },
       training: { steps: 20, batchSize: 16, lr: 0.003, seed: 0 },
       referenceSamples: 64,
