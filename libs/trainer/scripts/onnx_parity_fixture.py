@@ -1,5 +1,5 @@
-"""Writes what the TypeScript parity test needs: a tiny seeded UNet exported to ONNX, random
-inputs, and torch's outputs for them.  Usage: onnx_parity_fixture.py OUT_DIR"""
+"""Writes what the TypeScript parity test needs: a tiny seeded UNet and a feature extractor
+exported to ONNX, random inputs, and torch's outputs for them.  Usage: onnx_parity_fixture.py OUT_DIR"""
 import json
 import os
 import sys
@@ -7,6 +7,7 @@ import sys
 import torch
 
 from distillery_trainer.export import export_onnx
+from distillery_trainer.extractor_model import ExtractorConfig, FeatureExtractor, export_extractor_onnx
 from distillery_trainer.seeding import configure_threads, seed_everything
 from distillery_trainer.unet import UNet, UNetConfig
 
@@ -29,6 +30,14 @@ def main(out_dir: str) -> None:
         eps = model(x, t, labels)
     with open(os.path.join(out_dir, "fixture.json"), "w", encoding="utf-8") as handle:
         json.dump({"onnx": onnx_path, "shape": list(x.shape), "x": x.flatten().tolist(), "t": t.tolist(), "class": labels.tolist(), "eps": eps.flatten().tolist()}, handle)
+
+    extractor = FeatureExtractor(ExtractorConfig(resolution=16, in_channels=1, channels=[8, 16], feature_dim=32, num_classes=10)).eval()
+    extractor_path = os.path.join(out_dir, "extractor.onnx")
+    export_extractor_onnx(extractor, extractor_path)
+    with torch.no_grad():
+        features, logits = extractor(x)
+    with open(os.path.join(out_dir, "extractor.json"), "w", encoding="utf-8") as handle:
+        json.dump({"onnx": extractor_path, "features": features.flatten().tolist(), "logits": logits.flatten().tolist()}, handle)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ interface Fixture {
 
 /** The trainer's ONNX export, run where the platform runs it: onnxruntime-node, CPU. */
 describe.skipIf(!hasTorch && !requireTorch)("the trainer's ONNX export in onnxruntime-node (needs Debian's python3-torch and python3-onnx)", () => {
-  it("predicts the same noise as torch within 1e-4, at batch 3 and at batch 1", async () => {
+  it("the UNet predicts the same noise as torch within 1e-4 (batch 3 and 1), the extractor the same features and logits", async () => {
     const made = spawnSync(PYTHON, [join(TRAINER_ROOT, "scripts", "onnx_parity_fixture.py"), work], {
       env: { ...process.env, PYTHONPATH: TRAINER_ROOT, OPENBLAS_NUM_THREADS: "1" },
       encoding: "utf8",
@@ -52,5 +52,13 @@ describe.skipIf(!hasTorch && !requireTorch)("the trainer's ONNX export in onnxru
     expect(maxDifference(all, fixture.eps)).toBeLessThan(1e-4);
     // The batch axis is dynamic: one sample alone gives the same answer.
     expect(maxDifference(await run(1, 1), fixture.eps.slice(perSample, 2 * perSample))).toBeLessThan(1e-4);
+
+    // The FID extractor: both of its outputs, on the same images.
+    const extractorFixture = JSON.parse(readFileSync(join(work, "extractor.json"), "utf8")) as { onnx: string; features: number[]; logits: number[] };
+    const extractor = await ort.InferenceSession.create(extractorFixture.onnx, { executionProviders: ["cpu"] });
+    expect(extractor.outputNames.sort()).toEqual(["features", "logits"]);
+    const outputs = await extractor.run({ x: new ort.Tensor("float32", Float32Array.from(fixture.x), fixture.shape) });
+    expect(maxDifference(Array.from(outputs.features!.data as Float32Array), extractorFixture.features)).toBeLessThan(1e-4);
+    expect(maxDifference(Array.from(outputs.logits!.data as Float32Array), extractorFixture.logits)).toBeLessThan(1e-4);
   });
 });
