@@ -149,6 +149,21 @@ def test_loss_by_hand_with_projection_and_weights() -> None:
     assert custom.loss()[0].item() == pytest.approx(3.75)
 
 
+def test_sample_weights_make_each_pair_a_per_sample_weighted_mse() -> None:
+    teacher, student = Probes(["a"]), Probes(["a"])
+    fd = FeatureDistillation(_probe_blocks(teacher, {"a": 1}), _probe_blocks(student, {"a": 1}), [("a", "a")])
+    teacher.set("a", torch.zeros(2, 1, 1, 2))
+    # sample 0 is off by 1 everywhere (MSE 1), sample 1 by 3 (MSE 9)
+    student.set("a", torch.tensor([[[[1.0, 1.0]]], [[[3.0, 3.0]]]]))
+    teacher(torch.zeros(1))
+    student(torch.zeros(1))
+    assert fd.loss()[0].item() == pytest.approx(5.0)
+    # weights (1, 0): (1 * 1 + 0 * 9) / 2 = 0.5; all ones gives the unweighted value
+    total, per_pair = fd.loss(torch.tensor([1.0, 0.0]))
+    assert total.item() == pytest.approx(0.5) and per_pair["a->a"].item() == pytest.approx(0.5)
+    assert fd.loss(torch.ones(2))[0].item() == pytest.approx(5.0)
+
+
 def test_spatial_sizes_are_matched_by_pooling_the_larger() -> None:
     big = torch.arange(16.0).reshape(1, 1, 4, 4)
     # 2x2 means of 0..15 laid out 4x4: [[2.5, 4.5], [10.5, 12.5]];

@@ -54,7 +54,6 @@ from ..losses import (
     two_step_teacher_target,
     weighted_mse,
 )
-from ..losses.features import MULTI_SCALE_FACTORS
 from ..seeding import pick_device, seed_everything
 from ..spec_error import SpecError
 from ..students import derive_student_config, init_student_from_teacher
@@ -270,28 +269,11 @@ class Distiller:
         return {"loss": float(loss), **metrics, "lr": lr, "grad_norm": norm}
 
     def _feature_loss(self, weights: Optional[Tensor]) -> Tuple[Tensor, Dict[str, float]]:
-        """FeatureDistillation's loss, or (knowledge consistency) the same sum with per-sample
-        weighted MSEs; per pair the unweighted-by-layer value under its metric key."""
+        """FeatureDistillation's loss (per-sample weighted under knowledge consistency); per pair
+        the value before its layer weight, under its metric key."""
         features = self.features
-        if weights is None:
-            total, per_pair = features.loss()
-            return total, {pair_metric_key(t, s): float(per_pair[features.pair_key(t, s)]) for t, s in features.pairs}
-        teacher_features, student_features = features.teacher_features, features.student_features
-        total = None
-        per_pair: Dict[str, float] = {}
-        for layer_weight, (t, s) in zip(features.weights, features.pairs):
-            student = student_features[s]
-            projection = features.projection_for(t, s)
-            if projection is not None:
-                student = projection(student)
-            student, teacher = _match_spatial(student, teacher_features[t].detach())
-            if features.multi_scale:
-                mse = torch.stack([weighted_mse(*_pooled(student, teacher, f), weights) for f in MULTI_SCALE_FACTORS if min(student.shape[-2:]) >= f]).mean()
-            else:
-                mse = weighted_mse(student, teacher, weights)
-            per_pair[pair_metric_key(t, s)] = float(mse)
-            total = layer_weight * mse if total is None else total + layer_weight * mse
-        return total, per_pair
+        total, per_pair = features.loss(weights)
+        return total, {pair_metric_key(t, s): float(per_pair[features.pair_key(t, s)]) for t, s in features.pairs}
 
     def end_of_step(self, step: int) -> None:
         """At the end of a progressive round the student's EMA becomes the next round's teacher."""
@@ -402,18 +384,3 @@ def _check_dataset(dataset: ImageDataset, teacher: UNetConfig) -> None:
         raise SpecError(f"the dataset has labels up to {int(dataset.labels.max())}, the teacher knows {teacher.num_classes} classes")
 
 
-def _match_spatial(student: Tensor, teacher: Tensor) -> Tuple[Tensor, Tensor]:
-    """Both maps average-pooled to the smaller height and width (as FeatureDistillation does)."""
-    size = (min(student.shape[-2], teacher.shape[-2]), min(student.shape[-1], teacher.shape[-1]))
-    if tuple(student.shape[-2:]) != size:
-        student = F.adaptive_avg_pool2d(student, size)
-    if tuple(teacher.shape[-2:]) != size:
-        teacher = F.adaptive_avg_pool2d(teacher, size)
-    return student, teacher
-
-
-def _pooled(student: Tensor, teacher: Tensor, factor: int) -> Tuple[Tensor, Tensor]:
-    if factor == 1:
-        return student, teacher
-    size = (student.shape[-2] // factor, student.shape[-1] // factor)
-    return F.adaptive_avg_pool2d(student, size), F.adaptive_avg_pool2d(teacher, size)

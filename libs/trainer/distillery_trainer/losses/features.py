@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ._numeric import at_least_float32
+from .consistency import weighted_mse
 
 BlockSpec = Tuple[nn.Module, int]
 """A block to hook and the channel count of its output."""
@@ -66,7 +67,7 @@ def _match_spatial(student: Tensor, teacher: Tensor) -> Tuple[Tensor, Tensor]:
     return student, teacher
 
 
-def _multi_scale_mse(student: Tensor, teacher: Tensor, factors: Sequence[int]) -> Tensor:
+def _multi_scale_mse(student: Tensor, teacher: Tensor, factors: Sequence[int], mse: Callable[[Tensor, Tensor], Tensor] = F.mse_loss) -> Tensor:
     """Mean of the MSEs at average-pool factors ``factors``, skipping those the map is smaller than.
 
     Coarse scales compare the layout of a feature map rather than its texture, in the spirit of
@@ -80,10 +81,10 @@ def _multi_scale_mse(student: Tensor, teacher: Tensor, factors: Sequence[int]) -
         if h < f or w < f:
             continue
         if f == 1:
-            terms.append(F.mse_loss(student, teacher))
+            terms.append(mse(student, teacher))
         else:
             size = (h // f, w // f)
-            terms.append(F.mse_loss(F.adaptive_avg_pool2d(student, size), F.adaptive_avg_pool2d(teacher, size)))
+            terms.append(mse(F.adaptive_avg_pool2d(student, size), F.adaptive_avg_pool2d(teacher, size)))
     return torch.stack(terms).mean()
 
 
@@ -182,12 +183,17 @@ class FeatureDistillation(nn.Module):
     def student_features(self) -> Dict[str, Tensor]:
         return dict(self._student_features)
 
-    def loss(self) -> Tuple[Tensor, Dict[str, Tensor]]:
+    def loss(self, sample_weights: Optional[Tensor] = None) -> Tuple[Tensor, Dict[str, Tensor]]:
         """The weighted sum over pairs and each pair's unweighted MSE (detached, for reporting).
 
         Run the teacher and the student on the same inputs first. Spatial sizes that differ are
-        matched by adaptive average pooling of the larger map.
+        matched by adaptive average pooling of the larger map. With `sample_weights` (B,) each
+        MSE is a per-sample weighted one (knowledge consistency: distil harder where the teacher
+        is reliable).
         """
+        mse_of: Callable[[Tensor, Tensor], Tensor] = (
+            F.mse_loss if sample_weights is None else (lambda a, b: weighted_mse(a, b, sample_weights))
+        )
         total: Optional[Tensor] = None
         per_pair: Dict[str, Tensor] = {}
         for i, (t, s) in enumerate(self.pairs):
@@ -211,9 +217,9 @@ class FeatureDistillation(nn.Module):
             student, teacher = _match_spatial(at_least_float32(student), at_least_float32(teacher))
             # BK-SDM L_FeatKD: ||f_T^l - f_S^l||^2, averaged over elements (and scales when multi-scale).
             if self.multi_scale:
-                mse = _multi_scale_mse(student, teacher, MULTI_SCALE_FACTORS)
+                mse = _multi_scale_mse(student, teacher, MULTI_SCALE_FACTORS, mse_of)
             else:
-                mse = F.mse_loss(student, teacher)
+                mse = mse_of(student, teacher)
             per_pair[self.pair_key(t, s)] = mse.detach()
             term = self.weights[i] * mse
             total = term if total is None else total + term
