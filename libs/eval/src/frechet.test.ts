@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { frechetDistance } from "./frechet";
+import { readFidStatistics } from "./npz";
+import { itWithReferencePython, runPython } from "./python.test-helper";
+import { featureStatistics, type FeatureStatistics } from "./statistics";
+import { normals } from "./test-random.test-helper";
+
+const dir = mkdtempSync(join(tmpdir(), "eval-frechet-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Statistics of n correlated samples in d dimensions (mixing matrix makes sigma non-diagonal). */
+function randomStats(n: number, d: number, seed: number, shift = 0): FeatureStatistics {
+  const z = normals(n * d, seed);
+  const mix = normals(d * d, seed + 1000);
+  const x = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < d; k++) {
+      const zk = z[r * d + k]!;
+      for (let c = 0; c < d; c++) x[r * d + c]! += zk * mix[k * d + c]! * 0.3;
+    }
+    for (let c = 0; c < d; c++) x[r * d + c]! += shift + (c === 0 ? 1 : 0);
+  }
+  return featureStatistics(x, n, d);
+}
+
+function trace(s: FeatureStatistics): number {
+  let t = 0;
+  for (let i = 0; i < s.dim; i++) t += s.sigma[i * s.dim + i]!;
+  return t;
+}
+
+function fd(a: FeatureStatistics, b: FeatureStatistics): number {
+  return frechetDistance(a.mu, a.sigma, b.mu, b.sigma);
+}
+
+describe("frechetDistance", () => {
+  const a = randomStats(500, 64, 1);
+  const b = randomStats(400, 64, 2, 0.1);
+
+  it("is ~0 for identical statistics", () => {
+    expect(Math.abs(fd(a, a))).toBeLessThan(1e-8 * trace(a));
+  });
+
+  it("is symmetric in its arguments", () => {
+    const ab = fd(a, b);
+    const ba = fd(b, a);
+    expect(ab).toBeGreaterThan(0);
+    expect(Math.abs(ab - ba)).toBeLessThan(1e-9 * ab);
+  });
+
+  it("equals the closed form for diagonal covariances", () => {
+    const d = 20;
+    const va = normals(d, 3).map((v) => v * v + 0.1);
+    const vb = normals(d, 4).map((v) => v * v);
+    vb[3] = 0; // a zero variance is allowed
+    const mu1 = normals(d, 5);
+    const mu2 = normals(d, 6);
+    const s1 = new Float64Array(d * d);
+    const s2 = new Float64Array(d * d);
+    let expected = 0;
+    for (let i = 0; i < d; i++) {
+      s1[i * d + i] = va[i]!;
+      s2[i * d + i] = vb[i]!;
+      expected += (Math.sqrt(va[i]!) - Math.sqrt(vb[i]!)) ** 2 + (mu1[i]! - mu2[i]!) ** 2;
+    }
+    expect(Math.abs(frechetDistance(mu1, s1, mu2, s2) - expected)).toBeLessThan(1e-12 * expected);
+  });
+
+  it("is finite and >= 0 for rank-deficient covariances (10 samples in 64-d)", () => {
+    const r1 = randomStats(10, 64, 7);
+    const r2 = randomStats(10, 64, 8);
+    for (const [x, y] of [
+      [r1, r2],
+      [r2, r1],
+      [r1, a],
+      [a, r1],
+    ] as const) {
+      const v = fd(x, y);
+      expect(Number.isFinite(v)).toBe(true);
+      expect(v).toBeGreaterThan(0);
+    }
+    expect(Math.abs(fd(r1, r1))).toBeLessThan(1e-8 * trace(r1));
+    const zero = { mu: new Float64Array(64), sigma: new Float64Array(64 * 64), dim: 64 };
+    expect(fd(zero, zero)).toBe(0);
+  });
+
+  it("rejects mismatched shapes", () => {
+    expect(() => frechetDistance([0, 0], [1, 0, 0, 1], [0], [1])).toThrow(/second/);
+  });
+
+  // pytorch-fid's calculate_frechet_distance (scipy.linalg.sqrtm of sigma1 @ sigma2), verbatim.
+  for (const [dim, n] of [
+    [64, 500],
+    [256, 1000],
+  ] as const) {
+    itWithReferencePython(`matches pytorch-fid + scipy.linalg.sqrtm on ${dim}-d statistics`, () => {
+      const out = runPython(
+        `
+import numpy as np
+from scipy import linalg
+
+def calculate_frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
+    mu1 = np.atleast_1d(mu1); mu2 = np.atleast_1d(mu2)
+    sigma1 = np.atleast_2d(sigma1); sigma2 = np.atleast_2d(sigma2)
+    diff = mu1 - mu2
+    covmean, _ = linalg.sqrtm(sigma1.dot(sigma2), disp=False)
+    if not np.isfinite(covmean).all():
+        offset = np.eye(sigma1.shape[0]) * eps
+        covmean = linalg.sqrtm((sigma1 + offset).dot(sigma2 + offset))
+    if np.iscomplexobj(covmean):
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
+            raise ValueError("Imaginary component {}".format(np.max(np.abs(covmean.imag))))
+        covmean = covmean.real
+    return diff.dot(diff) + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean)
+
+rng = np.random.default_rng(${dim})
+d, n = ${dim}, ${n}
+stats = []
+for i in range(2):
+    x = rng.standard_normal((n, d)) @ (rng.standard_normal((d, d)) * 0.3) + 0.05 * i
+    mu, sigma = np.mean(x, axis=0), np.cov(x, rowvar=False)
+    np.savez("stats%d.npz" % i, mu=mu, sigma=sigma)
+    stats += [mu, sigma]
+print(repr(float(calculate_frechet_distance(*stats))))
+`,
+        dir,
+      );
+      const expected = Number(out.trim());
+      const s1 = readFidStatistics(readFileSync(join(dir, "stats0.npz")));
+      const s2 = readFidStatistics(readFileSync(join(dir, "stats1.npz")));
+      expect(s1.dim).toBe(dim);
+      const ours = fd(s1, s2);
+      expect(expected).toBeGreaterThan(0);
+      expect(Math.abs(ours - expected)).toBeLessThan(1e-6 * expected);
+    });
+  }
+});
