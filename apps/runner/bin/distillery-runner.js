@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// A committed entry point, so npm can link the command at install time, before the build has
+// produced dist/bin.js (npm skips bins whose file does not exist yet).
+try {
+  require.resolve("../dist/bin.js");
+} catch {
+  console.error("distillery-runner: not built yet: run `npm run build` (or `npm start`) in the repository first");
+  process.exit(2);
+}
+require("../dist/bin.js");
