@@ -5,9 +5,8 @@ import { createWsClient } from "./support/ws-client";
 
 const api = useTestServer();
 
-/** Collects a subscription's events until `done` says so. */
-async function collect<T>(iterator: AsyncIterableIterator<{ data?: T | null }>, done: (events: T[]) => boolean): Promise<T[]> {
-  const events: T[] = [];
+/** Collects a subscription's events into `events` as they come, until `done` says so. */
+async function collect<T>(iterator: AsyncIterableIterator<{ data?: T | null }>, events: T[], done: (events: T[]) => boolean): Promise<T[]> {
   for await (const event of iterator) {
     if (event.data) events.push(event.data);
     if (done(events)) break;
@@ -29,7 +28,8 @@ describe("run subscriptions over WebSocket", () => {
         query: `subscription($run: ID!) { runMetrics(run: $run, keys: ["loss"]) { key points { step value } } }`,
         variables: { run: run.id },
       });
-      const statuses = collect(updates, (events) => events.at(-1)?.runUpdated.status === "SUCCEEDED");
+      const updatesSeen: Array<{ runUpdated: { status: string; progress: number | null } }> = [];
+      const statuses = collect(updates, updatesSeen, (events) => events.at(-1)?.runUpdated.status === "SUCCEEDED");
       const streamedSteps: number[] = [];
       const streamed = (async () => {
         for await (const event of metrics) {
@@ -44,16 +44,17 @@ describe("run subscriptions over WebSocket", () => {
       const runner = await registerRunner(api.admin);
       const lease = await acquireOrFail(runner);
       const call = { job: lease.job.id, lease: lease.leaseId };
-      // One point at a time until the subscriptions are live (the first ones may precede them).
+      // A heartbeat and one point at a time until BOTH subscriptions are live: each becomes live on
+      // its own schedule, and events before that are not replayed.
       let step = 0;
       await expect
         .poll(async () => {
           await runner.client.ok(HEARTBEAT, { ...call, progress: 0.5 });
           await runner.client.ok(LOG_METRICS, { ...call, batch: `probe-${step}`, points: [...points("loss", step, 1), ...points("lr", step, 1)] });
           step += 1;
-          return streamedSteps.length;
+          return streamedSteps.length > 0 && updatesSeen.some((event) => event.runUpdated.status === "RUNNING" && event.runUpdated.progress === 0.5);
         }, { timeout: 30_000, interval: 100 })
-        .toBeGreaterThan(0);
+        .toBe(true);
       await runner.client.ok(LOG_METRICS, { ...call, batch: "main", points: [...points("loss", 1000, 10), ...points("lr", 1000, 10)] });
       await runner.client.ok(APPEND_LOGS, { ...call, offset: 0, text: "done\n" });
       await runner.client.ok(COMPLETE, { ...call, result: { ok: true } });
