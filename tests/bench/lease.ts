@@ -27,8 +27,6 @@
  * Run:  npm run bench:lease                    (builds first)
  *       BENCH_JOBS=200 npm run bench:lease     (quick run)
  */
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Client } from "pg";
 import { startBenchPlatform } from "./support/bench-platform";
@@ -43,39 +41,12 @@ import {
   uniqueName,
   type Runner,
 } from "./support/graphql";
+import { CLAIM_SQL } from "@distillery/api/dist/modules/run/job-queue";
 import { runBench } from "./support/harness";
 import { fmtInt, fmtMs, fmtRatio, printParameters, printTable, positiveIntEnv, summarize } from "./support/stats";
-import { REPO_ROOT } from "./support/start-api";
-
-/** claimJob's statement, verbatim (apps/api/src/modules/run/job-queue.ts). */
-const CLAIM_SQL = `UPDATE job SET state = 'leased', attempt = attempt + 1, lease_id = gen_random_uuid(),
-            lease_expires_at = now() + make_interval(secs => $2), runner_id = $1, progress = NULL,
-            started_at = coalesce(started_at, now()), updated_at = now()
-      WHERE state = 'queued' AND id = (
-        SELECT id FROM job
-         WHERE state = 'queued' AND NOT cancel_requested AND not_before <= now()
-           AND device IN ('any', $3) AND min_memory_gb <= $4
-           AND labels <@ $5::text[] AND capabilities <@ $6::text[]
-         ORDER BY priority DESC, created_at, id
-         FOR UPDATE SKIP LOCKED
-         LIMIT 1)
-      RETURNING id`;
 
 /** The API's default DISTILLERY_LEASE_SECONDS. */
 const LEASE_SECONDS = 180;
-
-/** Warns when the built API's claim statement no longer matches the copy above. */
-function checkClaimSqlIsCurrent(): void {
-  const file = path.join(REPO_ROOT, "apps", "api", "dist", "modules", "run", "job-queue.js");
-  const squash = (s: string) => s.replace(/\s+/g, " ");
-  try {
-    if (!squash(readFileSync(file, "utf8")).includes(squash(CLAIM_SQL))) {
-      console.log(`WARNING: the claim statement in ${file} differs from the copy in this benchmark: update lease.ts`);
-    }
-  } catch {
-    console.log(`WARNING: could not read ${file} to check the claim statement`);
-  }
-}
 
 /**
  * Queues `count` copies of the template job as new runs of `experiment`, numbered after its
@@ -185,7 +156,6 @@ async function main(): Promise<void> {
       ["BENCH_RAW_CONNECTIONS", rawConnections],
       ["BENCH_DATABASE_URL", redactUrl(baseUrl)],
     ]);
-    checkClaimSqlIsCurrent();
     const { db, admin, pg } = await startBenchPlatform(ctx, baseUrl, { DISTILLERY_LEASE_SECONDS: String(LEASE_SECONDS) });
 
     // Batch 1: one launch through the API, the rest copies of it.

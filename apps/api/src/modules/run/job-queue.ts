@@ -35,11 +35,12 @@ async function returning<T>(manager: EntityManager, sql: string, parameters: unk
   return manager.query(`WITH changed AS (${sql}) SELECT * FROM changed`, parameters);
 }
 
-/** Claims the best queued job this runner can take, in one statement; null when there is none. */
-export async function claimJob(manager: EntityManager, runner: RunnerOffer, policy: RetryPolicy): Promise<JobEntity | null> {
-  const rows = await returning<{ id: string }>(
-    manager,
-    `UPDATE job SET state = 'leased', attempt = attempt + 1, lease_id = gen_random_uuid(),
+/**
+ * Claims one job for a runner in a single statement: the subquery locks the best queued job this
+ * runner can take, skipping rows other claimers hold. $1 runner id, $2 lease seconds, $3 device
+ * kind, $4 memory GB, $5 labels, $6 capabilities. Exported for the lease benchmark's raw baseline.
+ */
+export const CLAIM_SQL = `UPDATE job SET state = 'leased', attempt = attempt + 1, lease_id = gen_random_uuid(),
             lease_expires_at = now() + make_interval(secs => $2), runner_id = $1, progress = NULL,
             started_at = coalesce(started_at, now()), updated_at = now()
       WHERE state = 'queued' AND id = (
@@ -50,7 +51,13 @@ export async function claimJob(manager: EntityManager, runner: RunnerOffer, poli
          ORDER BY priority DESC, created_at, id
          FOR UPDATE SKIP LOCKED
          LIMIT 1)
-      RETURNING id`,
+      RETURNING id`;
+
+/** Claims the best queued job this runner can take, in one statement; null when there is none. */
+export async function claimJob(manager: EntityManager, runner: RunnerOffer, policy: RetryPolicy): Promise<JobEntity | null> {
+  const rows = await returning<{ id: string }>(
+    manager,
+    CLAIM_SQL,
     [runner.id, policy.leaseSeconds, runner.deviceKind, runner.memoryGb, runner.labels, runner.capabilities],
   );
   const claimed = rows[0];
