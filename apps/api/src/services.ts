@@ -5,6 +5,8 @@ import { AliasService } from "./modules/alias/alias.service";
 import { ApiTokenService } from "./modules/api-token/api-token.service";
 import { BlobService } from "./modules/blob/blob.service";
 import { DatasetService } from "./modules/dataset/dataset.service";
+import { EvaluationService } from "./modules/evaluation/evaluation.service";
+import { LeaderboardService } from "./modules/evaluation/leaderboard.service";
 import { ExperimentService } from "./modules/experiment/experiment.service";
 import { MetricService } from "./modules/metric/metric.service";
 import { RunLogReader } from "./modules/metric/run-log";
@@ -42,6 +44,8 @@ export interface Services {
   jobLeases: JobLeaseService;
   jobArtifacts: JobArtifactService;
   metrics: MetricService;
+  evaluations: EvaluationService;
+  leaderboard: LeaderboardService;
   runLogs: RunLogReader;
   waitingReason(job: JobEntity): Promise<string | null>;
 }
@@ -67,6 +71,8 @@ export function createServices(db: Database, blobStore: BlobStore, events: Event
     jobLeases: new JobLeaseService(db, events, jobSignal, runners, queue),
     jobArtifacts: new JobArtifactService(db),
     metrics: new MetricService(db),
+    evaluations: new EvaluationService(db),
+    leaderboard: new LeaderboardService(db),
     runLogs: new RunLogReader(db),
     waitingReason: (job) => waitingReasonOf(db, job, queue.runnerOnlineSeconds),
   };

@@ -38,12 +38,15 @@ const expectedScope: Record<string, ScopeName> = {
   "Query.blob": "READ",
   "Query.dataset": "READ",
   "Query.datasets": "READ",
+  "Query.evaluations": "READ",
   "Query.experiment": "READ",
   "Query.experiments": "READ",
+  "Query.leaderboard": "READ",
   "Query.me": "READ",
   "Query.model": "READ",
   "Query.modelVersion": "READ",
   "Query.models": "READ",
+  "Query.protocols": "READ",
   "Query.run": "READ",
   "Query.runners": "READ",
   "Query.runs": "READ",
@@ -56,6 +59,7 @@ const expectedScope: Record<string, ScopeName> = {
   "Mutation.heartbeat": "RUNNER",
   "Mutation.launchExperiment": "WRITE",
   "Mutation.logMetrics": "RUNNER",
+  "Mutation.postEvaluation": "RUNNER",
   "Mutation.registerDataset": "WRITE",
   "Mutation.registerJobArtifact": "RUNNER",
   "Mutation.registerRunner": "RUNNER",
@@ -155,6 +159,7 @@ const STATE = `{
   runs(first: 50) { totalCount edges { node { status attempt metricKeys logs { totalBytes } } } }
   runners { name labels capabilities }
   datasets(first: 50) { totalCount edges { node { ref digest } } }
+  protocols { key evaluationCount }
 }`;
 
 let server: TestServer;

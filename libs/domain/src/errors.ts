@@ -43,6 +43,7 @@ const reasons = {
   RUNNER_NOT_FOUND: ErrorCategory.NOT_FOUND,
   JOB_NOT_FOUND: ErrorCategory.NOT_FOUND,
   DATASET_NOT_FOUND: ErrorCategory.NOT_FOUND,
+  PROTOCOL_NOT_FOUND: ErrorCategory.NOT_FOUND,
   MODEL_EXISTS: ErrorCategory.CONFLICT,
   RESOURCE_EXISTS: ErrorCategory.CONFLICT,
   VERSION_CONFLICT: ErrorCategory.CONFLICT,

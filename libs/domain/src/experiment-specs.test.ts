@@ -32,6 +32,16 @@ describe("experiment specs", () => {
     expect(requiredCapabilities(ExperimentKind.PRETRAIN)).toEqual(["torch"]);
     expect(requiredCapabilities(ExperimentKind.DISTILL)).toEqual(["torch"]);
     expect(requiredCapabilities(ExperimentKind.EXTRACTOR)).toEqual(["torch"]);
+    expect(requiredCapabilities(ExperimentKind.QUANTIZE)).toEqual(["onnx"]);
+    expect(requiredCapabilities(ExperimentKind.EVALUATE)).toEqual(["onnx"]);
+  });
+
+  it("asks for onnxruntime too when a distill spec quantizes or evaluates in the same job", () => {
+    const distill = { teacher: "t@v1", dataset: { source: "synthetic" }, student: { derive: {} }, strategy: { output: {} }, output: { model: "s" } };
+    const plain = validateExperimentSpec(ExperimentKind.DISTILL, distill);
+    expect(requiredCapabilities(ExperimentKind.DISTILL, plain)).toEqual(["torch"]);
+    const withSections = validateExperimentSpec(ExperimentKind.DISTILL, { ...distill, quantize: {}, evaluate: { protocol: { extractor: "fx@v1" } } });
+    expect(requiredCapabilities(ExperimentKind.DISTILL, withSections)).toEqual(["torch", "onnx"]);
   });
 
   it("fills a pretrain spec's defaults from a dataset and an output model alone", () => {

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { DomainError } from "./errors";
-import { parseDatasetRef, parseRef } from "./refs";
+import { evaluateSectionSchema, evaluateSpecSchema, quantizeSectionSchema, quantizeSpecSchema } from "./evaluation-specs";
+import { datasetRef, device, ref, slug, timeoutSeconds } from "./spec-fields";
 
 export enum ExperimentKind {
   COMMAND = "COMMAND",
   PRETRAIN = "PRETRAIN",
   DISTILL = "DISTILL",
   EXTRACTOR = "EXTRACTOR",
+  QUANTIZE = "QUANTIZE",
+  EVALUATE = "EVALUATE",
 }
 
 /** `command`: run argv (no shell) and read the JSON-lines protocol from its stdout. */
@@ -19,17 +22,6 @@ export const commandSpecSchema = z
   .strict();
 export type CommandSpec = z.infer<typeof commandSpecSchema>;
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a lower-case name: a-z, 0-9, '.', '_', '-'");
-
-/** A dataset ref: name (the newest version) or name@v<N> (see refs.ts). */
-const datasetRef = z.string().refine((value) => {
-  try {
-    parseDatasetRef(value);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a dataset ref: name or name@v<N>");
 
 /**
  * Where training data comes from; the trainer reads the same objects (datasets.py). A `platform`
@@ -86,8 +78,6 @@ export const trainingSchema = z
   })
   .strict();
 
-const device = z.enum(["cpu", "cuda", "any"]).default("any");
-const timeoutSeconds = z.number().int().positive().max(7 * 24 * 3600).default(24 * 3600);
 
 /** `pretrain`: DDPM training of a teacher, registered as TORCH and ONNX versions of `output.model`. */
 export const pretrainSpecSchema = z
@@ -103,15 +93,6 @@ export const pretrainSpecSchema = z
   .strict();
 export type PretrainSpec = z.infer<typeof pretrainSpecSchema>;
 
-/** A ref the registry can resolve: name, name@v<N> or name@<alias> (see refs.ts). */
-const ref = z.string().refine((value) => {
-  try {
-    parseRef(value);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a ref: name, name@v<N> or name@<alias>");
 
 /** How much a loss term counts; 0 switches it off. */
 const weight = z.number().min(0).max(1e6);
@@ -212,6 +193,10 @@ export const distillSpecSchema = z
     /** Per progressive round when strategy.progressive is set. */
     training: trainingSchema.prefault({}),
     output: z.object({ model: slug, family: z.string().max(200).default("unet") }).strict(),
+    /** Variants of the trained student's ONNX export, made in the same job. */
+    quantize: quantizeSectionSchema.optional(),
+    /** The student, its variants and the teacher's ONNX export scored on one protocol, in the same job. */
+    evaluate: evaluateSectionSchema.optional(),
     device,
     timeoutSeconds,
   })
@@ -278,18 +263,24 @@ export type ExtractorSpec = z.infer<typeof extractorSpecSchema>;
 
 interface KindDefinition {
   schema: z.ZodType<Record<string, unknown>>;
-  /** What a runner must offer to take a job of this kind (runner capabilities). */
-  capabilities: readonly string[];
+  /** What a runner must offer to take a job of this kind (runner capabilities), given its spec. */
+  capabilities: (spec: Record<string, unknown>) => readonly string[];
 }
 
 const specSchema = (schema: z.ZodType) => schema as unknown as z.ZodType<Record<string, unknown>>;
+const always = (...capabilities: string[]) => () => capabilities;
 
-/** One entry per kind; later issues add quantize, evaluate. */
 const kinds: Record<ExperimentKind, KindDefinition> = {
-  [ExperimentKind.COMMAND]: { schema: commandSpecSchema, capabilities: ["command"] },
-  [ExperimentKind.PRETRAIN]: { schema: specSchema(pretrainSpecSchema), capabilities: ["torch"] },
-  [ExperimentKind.DISTILL]: { schema: specSchema(distillSpecSchema), capabilities: ["torch"] },
-  [ExperimentKind.EXTRACTOR]: { schema: specSchema(extractorSpecSchema), capabilities: ["torch"] },
+  [ExperimentKind.COMMAND]: { schema: commandSpecSchema, capabilities: always("command") },
+  [ExperimentKind.PRETRAIN]: { schema: specSchema(pretrainSpecSchema), capabilities: always("torch") },
+  // Quantizing or evaluating in the same job also needs onnxruntime on the runner.
+  [ExperimentKind.DISTILL]: {
+    schema: specSchema(distillSpecSchema),
+    capabilities: (spec) => (spec.quantize !== undefined || spec.evaluate !== undefined ? ["torch", "onnx"] : ["torch"]),
+  },
+  [ExperimentKind.EXTRACTOR]: { schema: specSchema(extractorSpecSchema), capabilities: always("torch") },
+  [ExperimentKind.QUANTIZE]: { schema: specSchema(quantizeSpecSchema), capabilities: always("onnx") },
+  [ExperimentKind.EVALUATE]: { schema: specSchema(evaluateSpecSchema), capabilities: always("onnx") },
 };
 
 /** Validates and normalises (fills defaults) a spec, or throws INVALID_SPEC naming every problem. */
@@ -302,6 +293,7 @@ export function validateExperimentSpec(kind: ExperimentKind, spec: unknown): Rec
   return parsed.data;
 }
 
-export function requiredCapabilities(kind: ExperimentKind): readonly string[] {
-  return kinds[kind].capabilities;
+/** The capabilities a job of this kind needs; `spec` as validated (a kind's sections may add some). */
+export function requiredCapabilities(kind: ExperimentKind, spec: Record<string, unknown> = {}): readonly string[] {
+  return kinds[kind].capabilities(spec);
 }

@@ -7,4 +7,5 @@ export * from "./refs";
 export * from "./trainer-protocol";
 export * from "./runs";
 export * from "./experiment-specs";
+export * from "./evaluation-specs";
 export * from "./ids";

@@ -3,6 +3,8 @@ import { AliasEntity } from "../modules/alias/alias.entity";
 import { ApiTokenEntity } from "../modules/api-token/api-token.entity";
 import { BlobEntity } from "../modules/blob/blob.entity";
 import { DatasetEntity } from "../modules/dataset/dataset.entity";
+import { EvaluationProtocolEntity } from "../modules/evaluation/evaluation-protocol.entity";
+import { EvaluationEntity } from "../modules/evaluation/evaluation.entity";
 import { ModelEntity } from "../modules/model/model.entity";
 import { LineageEntity } from "../modules/model-version/lineage.entity";
 import { ModelVersionEntity } from "../modules/model-version/model-version.entity";
@@ -24,4 +26,6 @@ export const entities = [
   RunnerEntity,
   RunEntity,
   JobEntity,
+  EvaluationProtocolEntity,
+  EvaluationEntity,
 ];

@@ -1,4 +1,5 @@
 import { createAliasLoaders } from "../modules/alias/alias.loader";
+import { createEvaluationLoaders } from "../modules/evaluation/evaluation.loader";
 import { createModelVersionLoaders } from "../modules/model-version/model-version.loader";
 import { createModelLoaders } from "../modules/model/model.loader";
 import { createRunLoaders } from "../modules/run/run.loader";
@@ -11,6 +12,7 @@ export function createLoaders(services: Services) {
     ...createModelVersionLoaders(services.versions),
     ...createAliasLoaders(services.aliases),
     ...createRunLoaders(services.runs, services.experiments, services.runners, services.metrics),
+    ...createEvaluationLoaders(services.evaluations),
   };
 }
 

@@ -3,6 +3,8 @@ import { AliasEventResolver, AliasResolver } from "../modules/alias/alias.resolv
 import { ApiTokenResolver } from "../modules/api-token/api-token.resolver";
 import { BlobResolver } from "../modules/blob/blob.resolver";
 import { DatasetResolver } from "../modules/dataset/dataset.resolver";
+import { EvaluationProtocolResolver, EvaluationResolver } from "../modules/evaluation/evaluation.resolver";
+import { LeaderboardResolver } from "../modules/evaluation/leaderboard.resolver";
 import { LineageEdgeResolver, ModelVersionResolver } from "../modules/model-version/model-version.resolver";
 import { ModelResolver } from "../modules/model/model.resolver";
 import { ExperimentResolver } from "../modules/experiment/experiment.resolver";
@@ -24,4 +26,7 @@ export const resolvers: NonEmptyArray<Function> = [
   JobResolver,
   RunnerResolver,
   JobLeaseResolver,
+  EvaluationResolver,
+  EvaluationProtocolResolver,
+  LeaderboardResolver,
 ];

@@ -60,7 +60,7 @@ export class RunService {
         device: toDbEnum(requirements.device),
         minMemoryGb: requirements.minMemoryGb,
         labels,
-        capabilities: [...requiredCapabilities(fromDbEnum(ExperimentKind, experiment.kind))],
+        capabilities: [...requiredCapabilities(fromDbEnum(ExperimentKind, experiment.kind), experiment.spec)],
         priority: options.priority,
         maxAttempts: options.maxAttempts,
       });
