@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../apps/api/test/support/wait-for";
 import { Platform } from "./support/platform";
 
 const PYTHON = process.env.DISTILLERY_PYTHON ?? "/usr/bin/python3";
@@ -29,31 +28,6 @@ const SIGNATURE_CURVE: Record<string, string> = {
 
 let platform: Platform;
 
-async function launchAndFinish(name: string, kind: string, spec: Record<string, unknown>): Promise<string> {
-  const experiment = await platform.admin.ok(`mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, { input: { name, kind, spec } });
-  const run = await platform.admin.ok(`mutation($input: LaunchExperimentInput!) { launchExperiment(input: $input) { id } }`, {
-    input: { experiment: experiment.createExperiment.id, maxAttempts: 1 },
-  });
-  const runId: string = run.launchExperiment.id;
-  const finished = await waitFor(`${name} to finish`, async () => {
-    const state = await platform.run(runId);
-    return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(state.status) ? state : undefined;
-  }, 170_000);
-  if (finished.status !== "SUCCEEDED") {
-    const details = await platform.admin.ok(`query($id: ID!) { run(id: $id) { job { error } logs(limit: 8000) { text } } }`, { id: runId });
-    throw new Error(`${name} ${finished.status}: ${JSON.stringify(details)}`);
-  }
-  return runId;
-}
-
-async function versionsOf(model: string) {
-  const data = await platform.admin.ok(
-    `query($m: String!) { model(name: $m) { role versions { edges { node { ref format metadata producedBy { id } parents { relation recipe version { ref } } } } } } }`,
-    { m: model },
-  );
-  return { role: data.model.role as string, versions: data.model.versions.edges.map((edge: any) => edge.node) as any[] };
-}
-
 /** pretrain -> extractor -> distill (one run per strategy), all through GraphQL, trained for real (needs python3-torch, python3-onnx). */
 describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain on the embedded platform with a local runner", () => {
   beforeAll(async () => {
@@ -70,17 +44,17 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain 
   afterAll(() => platform?.stop());
 
   it("registers teacher, extractor and a student per strategy with their lineage, recipes and curves", async () => {
-    await launchAndFinish("chain-teacher", "PRETRAIN", {
+    await platform.launchAndFinish("chain-teacher", "PRETRAIN", {
       dataset: DATASET,
       model: { channels: [8, 16], layersPerBlock: 1, attentionStages: [1], groups: 4, heads: 2 },
       schedule: { kind: "cosine", steps: 100 },
       training: TRAINING,
       output: { model: "chain-teacher" },
     });
-    const teacher = await versionsOf("chain-teacher");
+    const teacher = await platform.versionsOf("chain-teacher");
     expect(teacher.versions.map((v) => v.format).sort()).toEqual(["ONNX", "TORCH"]);
 
-    const extractorRun = await launchAndFinish("chain-extractor", "EXTRACTOR", {
+    const extractorRun = await platform.launchAndFinish("chain-extractor", "EXTRACTOR", {
       dataset: DATASET,
       testDataset: { source: "synthetic", samples: 32, resolution: 8, classes: 4, seed: 2 },
       model: { channels: [8, 16], featureDim: 16 },
@@ -88,7 +62,7 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain 
       referenceSamples: 64,
       output: { model: "chain-extractor" },
     });
-    const extractor = await versionsOf("chain-extractor");
+    const extractor = await platform.versionsOf("chain-extractor");
     expect(extractor.role).toBe("EXTRACTOR");
     expect(extractor.versions).toHaveLength(1);
     expect(extractor.versions[0]).toMatchObject({ format: "ONNX", producedBy: { id: extractorRun } });
@@ -98,7 +72,7 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain 
 
     for (const [strategy, components] of Object.entries(STRATEGIES)) {
       const model = `chain-student-${strategy}`;
-      const runId = await launchAndFinish(model, "DISTILL", {
+      const runId = await platform.launchAndFinish(model, "DISTILL", {
         teacher: "chain-teacher@v1",
         dataset: DATASET,
         student: { derive: { removeLayers: 0, channelScale: 0.5, dropMid: strategy !== "progressive" } },
@@ -106,7 +80,7 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("the distillation chain 
         training: TRAINING,
         output: { model },
       });
-      const student = await versionsOf(model);
+      const student = await platform.versionsOf(model);
       expect(student.role).toBe("STUDENT");
       const torch = student.versions.find((v) => v.format === "TORCH");
       const onnx = student.versions.find((v) => v.format === "ONNX");

@@ -3,6 +3,10 @@ import { parseArgs } from "node:util";
 import { validateModelName } from "@distillery/domain";
 import { DATASET_SOURCES, type DatasetSource, datasetsImport } from "./commands/datasets-import";
 import { up } from "./commands/up";
+import { fid } from "./offline/fid";
+import { inspect } from "./offline/inspect";
+import { METHOD_NAMES, parseSchedule, quantize } from "./offline/quantize";
+import { MissingFileError } from "./offline/read-input-file";
 
 const usage = `distillery <command> [options]
 
@@ -26,7 +30,27 @@ Commands:
                                  $DISTILLERY_DATA_DIR/admin-token or ./data/admin-token)
             DISTILLERY_PYTHON    the Python with torch and numpy (default /usr/bin/python3)
 
+Offline (files only, no server):
+  inspect <model.onnx> [--json]
+            opset, parameters, precision, inputs/outputs, op histogram and metadata of a model
+  quantize <in.onnx> --precision <fp16|int8|int8-dynamic|int8-static> -o <out.onnx> [--json]
+            the runners' quantizer; int8 (= int8-static) is QDQ, S8S8, per-channel weights,
+            activation ranges calibrated in onnxruntime; reports the error against fp32
+            --calibration sampler|<inputs.npz>
+                             sampler (default): the UNet's own DDIM trajectories (a UNet the
+                             trainer exported); or one array per model input, batch first
+            --calibration-method minmax|percentile   (default percentile)
+            --percentile <p>          of |x| per tensor (default 99.99)
+            --calibration-samples <n> trajectories recorded (default 32)
+            --calibration-steps <n>   sampler steps per trajectory (default 50)
+            --schedule cosine:1000    the noise schedule (default: the file's metadata)
+            --seed <n>                (default 0)
+  fid <a.npz> <b.npz> [--json]
+            Frechet distance between two pytorch-fid statistics files (mu, sigma)
+
   help      show this text
+
+Exit status: 0 done, 1 failed, 2 bad arguments, 4 a named file does not exist.
 `;
 
 /** Thrown for arguments that make no sense: exit status 2, with the usage hint. */
@@ -45,6 +69,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "datasets":
       return datasets(rest);
+    case "inspect":
+    case "quantize":
+    case "fid":
+      return offline(command, rest);
     case undefined:
     case "help":
     case "--help":
@@ -117,6 +145,83 @@ async function datasets(argv: string[]): Promise<number> {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
   }
+}
+
+/** The commands that work on files alone. */
+async function offline(command: "inspect" | "quantize" | "fid", argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: "boolean", default: false },
+      precision: { type: "string" },
+      output: { type: "string", short: "o" },
+      calibration: { type: "string", default: "sampler" },
+      "calibration-method": { type: "string", default: "percentile" },
+      percentile: { type: "string", default: "99.99" },
+      "calibration-samples": { type: "string", default: "32" },
+      "calibration-steps": { type: "string", default: "50" },
+      schedule: { type: "string" },
+      seed: { type: "string", default: "0" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const files = command === "fid" ? 2 : 1;
+  if (positionals.length !== files) throw new UsageError(`${command} takes ${files === 1 ? "one model file" : "two .npz files"}`);
+  const json = values.json ?? false;
+  let run: () => Promise<number>;
+  if (command === "inspect") {
+    run = () => inspect(positionals[0]!, { json });
+  } else if (command === "fid") {
+    run = () => fid(positionals[0]!, positionals[1]!, { json });
+  } else {
+    const method = values.precision === undefined ? undefined : METHOD_NAMES[values.precision];
+    if (!method) throw new UsageError(`quantize needs --precision ${Object.keys(METHOD_NAMES).join("|")}${values.precision ? ` (not "${values.precision}")` : ""}`);
+    if (!values.output) throw new UsageError("quantize needs -o <out.onnx>");
+    const calibrationMethod = values["calibration-method"];
+    if (calibrationMethod !== "minmax" && calibrationMethod !== "percentile") throw new UsageError(`--calibration-method must be minmax or percentile, not "${String(calibrationMethod)}"`);
+    const percentile = Number(values.percentile);
+    if (!(percentile > 90 && percentile <= 100)) throw new UsageError(`--percentile must be above 90 and at most 100, not "${values.percentile}"`);
+    const options = {
+      input: positionals[0]!,
+      output: values.output,
+      method,
+      calibration: values.calibration ?? "sampler",
+      calibrationMethod: calibrationMethod as "minmax" | "percentile",
+      percentile,
+      samples: positiveInteger("--calibration-samples", values["calibration-samples"], 4096)!,
+      steps: positiveInteger("--calibration-steps", values["calibration-steps"], 1000)!,
+      seed: nonNegativeInteger("--seed", values.seed ?? "0"),
+      schedule: values.schedule,
+      json,
+    };
+    if (options.schedule !== undefined) {
+      try {
+        parseSchedule(options.schedule);
+      } catch (error) {
+        throw new UsageError(`--schedule: ${(error as Error).message}`);
+      }
+    }
+    run = () => quantize(options);
+  }
+  try {
+    return await run();
+  } catch (error) {
+    process.stderr.write(`distillery: ${describeFailure(error)}\n`);
+    return error instanceof MissingFileError ? error.exitCode : 1;
+  }
+}
+
+/** One line: the library's code first when it has one (INVALID_ONNX, …). */
+function describeFailure(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" && /^[A-Z][A-Z_]+$/.test(code) ? `${code}: ${message}` : message;
+}
+
+function nonNegativeInteger(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`${flag} must be a whole number, not "${value}"`);
+  return Number(value);
 }
 
 function positiveInteger(flag: string, value: string | undefined, max?: number): number | undefined {

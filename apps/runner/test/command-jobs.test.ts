@@ -62,7 +62,7 @@ describe("COMMAND jobs", () => {
     expect(await fixture.spooled()).toEqual([]);
 
     const registered = [...fixture.api.runners.values()];
-    expect(registered).toEqual([expect.objectContaining({ name: "test-runner", labels: [], capabilities: ["command"] })]);
+    expect(registered).toEqual([expect.objectContaining({ name: "test-runner", labels: [], capabilities: ["command", "onnx"] })]);
     expect(["CPU", "CUDA"]).toContain(registered[0]?.device.kind);
   });
 
@@ -122,7 +122,7 @@ describe("COMMAND jobs", () => {
       await runner.waitForLog("waiting for jobs");
       await waitFor("a long-poll that came back empty", () => fixture.api.callsOf("AcquireJob").length >= 2);
       expect(job.state).toBe("QUEUED");
-      expect([...fixture.api.runners.values()][0]?.capabilities).toEqual([]);
+      expect([...fixture.api.runners.values()][0]?.capabilities).toEqual(["onnx"]);
     } finally {
       expect(await runner.stop()).toBe(0);
     }

@@ -44,16 +44,16 @@ describe("starting the runner", () => {
     expect(help.output()).toContain("distillery-runner --api URL --token TOKEN");
   });
 
-  it("reports its device and capabilities, torch when the configured Python imports it", async () => {
+  it("reports its device and capabilities: torch when the configured Python imports it, onnx as onnxruntime-node loads", async () => {
     const python = join(fixture.workDir, "fake-python");
     await writeFile(python, '#!/bin/sh\n[ "$1" = "-c" ] && [ "$2" = "import torch" ]\n');
     await chmod(python, 0o755);
     const runner = fixture.start(["--python", python, "--labels", "cpu-pool,fast"], {});
     const detected = await runner.waitForLog("detected this machine");
-    expect(detected.capabilities).toEqual(["command", "torch"]);
+    expect(detected.capabilities).toEqual(["command", "torch", "onnx"]);
     await runner.waitForLog("registered");
     const registered = fixture.api.runners.get("test-runner");
-    expect(registered).toMatchObject({ labels: ["cpu-pool", "fast"], capabilities: ["command", "torch"] });
+    expect(registered).toMatchObject({ labels: ["cpu-pool", "fast"], capabilities: ["command", "torch", "onnx"] });
     expect(registered?.device.memoryGb).toBeGreaterThan(0);
     expect(typeof registered?.device.name).toBe("string");
     expect(await runner.stop()).toBe(0);

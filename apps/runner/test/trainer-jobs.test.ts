@@ -38,7 +38,7 @@ describe("PRETRAIN jobs (a fake trainer as --python)", () => {
 
     expect(job.state).toBe("SUCCEEDED");
     expect(job.result).toEqual({ exitCode: 0, versions: { teacher: "tiny-teacher@v1", "teacher-onnx": "tiny-teacher@v2" } });
-    expect([...fixture.api.runners.values()][0]?.capabilities).toEqual(["command", "torch"]);
+    expect([...fixture.api.runners.values()][0]?.capabilities).toEqual(["command", "torch", "onnx"]);
 
     // The CLI contract: the stable work dir, spec.json in the attempt's dir (defaults filled in),
     // the trainer on PYTHONPATH, one BLAS thread, no runner token.

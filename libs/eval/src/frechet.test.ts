@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { frechetDistance } from "./frechet";
+import { frechetDistance, frechetDistanceAsync } from "./frechet";
 import { readFidStatistics } from "./npz";
 import { itWithReferencePython, runPython } from "./python.test-helper";
 import { featureStatistics, type FeatureStatistics } from "./statistics";
@@ -87,16 +87,43 @@ describe("frechetDistance", () => {
     expect(fd(zero, zero)).toBe(0);
   });
 
+  it("frechetDistanceAsync (products in onnxruntime) agrees with frechetDistance, rank-deficient included", async () => {
+    const big1 = randomStats(700, 200, 11);
+    const big2 = randomStats(150, 200, 12, 0.05); // rank 149
+    for (const [x, y] of [
+      [a, b],
+      [big1, big2],
+      [big2, big1],
+    ] as const) {
+      const sync = fd(x, y);
+      const onnx = await frechetDistanceAsync(x.mu, x.sigma, y.mu, y.sigma);
+      expect(Math.abs(onnx - sync)).toBeLessThan(1e-9 * sync);
+    }
+    expect(Math.abs(await frechetDistanceAsync(big2.mu, big2.sigma, big2.mu, big2.sigma))).toBeLessThan(1e-8 * trace(big2));
+    await expect(frechetDistanceAsync([0, 0], [1, 0, 0, 1], [0], [1])).rejects.toThrow(/second/);
+  });
+
+  it("rejects NaN and Inf in the statistics", () => {
+    const sigma = Float64Array.from(a.sigma);
+    sigma[5] = Number.NaN;
+    expect(() => frechetDistance(a.mu, sigma, b.mu, b.sigma)).toThrow(/first sigma has a non-finite/);
+    const mu = Float64Array.from(b.mu);
+    mu[0] = Number.POSITIVE_INFINITY;
+    expect(() => frechetDistance(a.mu, a.sigma, mu, b.sigma)).toThrow(/second mu has a non-finite/);
+  });
+
   it("rejects mismatched shapes", () => {
     expect(() => frechetDistance([0, 0], [1, 0, 0, 1], [0], [1])).toThrow(/second/);
   });
 
   // pytorch-fid's calculate_frechet_distance (scipy.linalg.sqrtm of sigma1 @ sigma2), verbatim.
-  for (const [dim, n] of [
-    [64, 500],
-    [256, 1000],
+  // 2048-d (Inception's width) only through onnxruntime: ~4 s here, the TypeScript products ~20 s.
+  for (const [dim, n, ways] of [
+    [64, 500, ["sync", "onnxruntime"]],
+    [256, 1000, ["sync", "onnxruntime"]],
+    [2048, 4096, ["onnxruntime"]],
   ] as const) {
-    itWithReferencePython(`matches pytorch-fid + scipy.linalg.sqrtm on ${dim}-d statistics`, () => {
+    itWithReferencePython(`matches pytorch-fid + scipy.linalg.sqrtm on ${dim}-d statistics (${ways.join(", ")})`, async () => {
       const out = runPython(
         `
 import numpy as np
@@ -122,19 +149,22 @@ stats = []
 for i in range(2):
     x = rng.standard_normal((n, d)) @ (rng.standard_normal((d, d)) * 0.3) + 0.05 * i
     mu, sigma = np.mean(x, axis=0), np.cov(x, rowvar=False)
-    np.savez("stats%d.npz" % i, mu=mu, sigma=sigma)
+    np.savez("stats%d-${dim}.npz" % i, mu=mu, sigma=sigma)
     stats += [mu, sigma]
 print(repr(float(calculate_frechet_distance(*stats))))
 `,
         dir,
+        180_000,
       );
       const expected = Number(out.trim());
-      const s1 = readFidStatistics(readFileSync(join(dir, "stats0.npz")));
-      const s2 = readFidStatistics(readFileSync(join(dir, "stats1.npz")));
+      const s1 = readFidStatistics(readFileSync(join(dir, `stats0-${dim}.npz`)));
+      const s2 = readFidStatistics(readFileSync(join(dir, `stats1-${dim}.npz`)));
       expect(s1.dim).toBe(dim);
-      const ours = fd(s1, s2);
       expect(expected).toBeGreaterThan(0);
-      expect(Math.abs(ours - expected)).toBeLessThan(1e-6 * expected);
-    });
+      for (const way of ways) {
+        const ours = way === "sync" ? fd(s1, s2) : await frechetDistanceAsync(s1.mu, s1.sigma, s2.mu, s2.sigma);
+        expect(Math.abs(ours - expected), way).toBeLessThan(1e-6 * expected);
+      }
+    }, 240_000);
   }
 });

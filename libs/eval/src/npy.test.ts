@@ -37,8 +37,18 @@ describe("npy round trip", () => {
   it("rejects a mismatched shape and unsupported dtypes", () => {
     expect(() => writeNpy({ dtype: "float64", shape: [2, 2], data: new Float64Array(3) })).toThrow(/shape/);
     const bytes = writeNpy({ dtype: "float64", shape: [1], data: Float64Array.of(1) });
-    const text = Buffer.from(bytes).toString("latin1").replace("<f8", "<i8");
+    const text = Buffer.from(bytes).toString("latin1").replace("<f8", "<u2");
     expect(() => readNpy(Buffer.from(text, "latin1"))).toThrow(/unsupported dtype/);
+  });
+
+  it("keeps int64 arrays (a UNet's timesteps and labels) as numbers, refusing what a number cannot hold exactly", () => {
+    const back = readNpy(writeNpy({ dtype: "int64", shape: [2, 2], data: Float64Array.of(0, 999, -1, 2 ** 40) }));
+    expect(back.dtype).toBe("int64");
+    expect(Array.from(back.data)).toEqual([0, 999, -1, 2 ** 40]);
+    expect(() => writeNpy({ dtype: "int64", shape: [1], data: Float64Array.of(0.5) })).toThrow(/not a safe integer/);
+    const huge = writeNpy({ dtype: "int64", shape: [1], data: Float64Array.of(0) });
+    new DataView(huge.buffer).setBigInt64(huge.length - 8, 2n ** 60n, true);
+    expect(() => readNpy(huge)).toThrow(/beyond 2\^53/);
   });
 });
 
@@ -74,6 +84,7 @@ np.savez_compressed("compressed.npz", mu=mu, sigma=sigma)
 np.save("f32.npy", sigma.astype(np.float32))
 np.save("fortran.npy", np.asfortranarray(np.arange(24, dtype=np.float64).reshape(2, 3, 4)))
 np.save("bigendian.npy", np.arange(6, dtype=">f8").reshape(2, 3))
+np.save("int64.npy", np.array([[3, -7], [999, 0]], dtype=np.int64))
 np.savetxt("mu.txt", mu, fmt="%.17g")
 np.savetxt("sigma.txt", sigma.ravel(), fmt="%.17g")
 `,
@@ -96,6 +107,9 @@ np.savetxt("sigma.txt", sigma.ravel(), fmt="%.17g")
     expect(Array.from(fortran.data)).toEqual(Array.from({ length: 24 }, (_, i) => i));
     const big = readNpy(readFileSync(join(dir, "bigendian.npy")));
     expect(Array.from(big.data)).toEqual([0, 1, 2, 3, 4, 5]);
+    const integers = readNpy(readFileSync(join(dir, "int64.npy")));
+    expect(integers).toMatchObject({ dtype: "int64", shape: [2, 2] });
+    expect(Array.from(integers.data)).toEqual([3, -7, 999, 0]);
   });
 
   itWithReferencePython("writes .npz files that numpy reads", () => {

@@ -1,15 +1,16 @@
 // NumPy .npy format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
 // magic "\x93NUMPY", version byte pair, header length (uint16 for v1, uint32 for v2/v3), an ASCII
 // Python-dict header {'descr', 'fortran_order', 'shape'}, then the raw array bytes.
-// Only float64/float32 are supported because that is what FID statistics (mu, sigma) use.
+// float64/float32 are what FID statistics (mu, sigma) use; int64 is how numpy stores integer model
+// inputs (a UNet's timesteps and class labels, for `distillery quantize --calibration inputs.npz`).
 
-export type NpyDtype = "float64" | "float32";
+export type NpyDtype = "float64" | "float32" | "int64";
 
 export interface NpyArray {
   dtype: NpyDtype;
   /** Dimensions, C order. A scalar has shape []. */
   shape: number[];
-  /** Elements in C (row-major) order. */
+  /** Elements in C (row-major) order; int64 values as numbers (exact up to 2^53, refused beyond). */
   data: Float64Array | Float32Array;
 }
 
@@ -25,9 +26,9 @@ function elementCount(shape: readonly number[]): number {
 
 function parseDescr(descr: string): { dtype: NpyDtype; littleEndian: boolean } {
   // '<' little, '>' big, '=' native (little on every platform we run), '|' not applicable.
-  const m = /^([<>=|])(f8|f4)$/.exec(descr);
-  if (!m) throw new Error(`npy: unsupported dtype descr '${descr}' (only float64/float32)`);
-  return { dtype: m[2] === "f8" ? "float64" : "float32", littleEndian: m[1] !== ">" };
+  const m = /^([<>=|])(f8|f4|i8)$/.exec(descr);
+  if (!m) throw new Error(`npy: unsupported dtype descr '${descr}' (only float64, float32 and int64)`);
+  return { dtype: m[2] === "f8" ? "float64" : m[2] === "f4" ? "float32" : "int64", littleEndian: m[1] !== ">" };
 }
 
 /** Parses the Python-literal header dict that numpy writes (not general Python). */
@@ -94,13 +95,20 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   const header = parseHeader(text);
   const { dtype, littleEndian } = parseDescr(header.descr);
   const count = elementCount(header.shape);
-  const itemSize = dtype === "float64" ? 8 : 4;
+  const itemSize = dtype === "float32" ? 4 : 8;
   const dataStart = headerStart + headerLen;
   if (bytes.byteLength - dataStart < count * itemSize) {
     throw new Error(`npy: truncated data (need ${count * itemSize} bytes, have ${bytes.byteLength - dataStart})`);
   }
   let data: Float64Array | Float32Array;
-  if (littleEndian) {
+  if (dtype === "int64") {
+    data = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const value = view.getBigInt64(dataStart + i * 8, littleEndian);
+      if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new Error(`npy: int64 value ${value} is beyond 2^53`);
+      data[i] = Number(value);
+    }
+  } else if (littleEndian) {
     // Copy into a fresh buffer: the source offset need not be aligned for a typed-array view.
     // (Not bytes.slice: on a Node Buffer that is a view into a shared pool, not a copy.)
     const copy = new Uint8Array(count * itemSize);
@@ -124,11 +132,11 @@ export function writeNpy(array: NpyArray): Uint8Array {
   const { dtype, shape, data } = array;
   const count = elementCount(shape);
   if (data.length !== count) throw new Error(`npy: data length ${data.length} != product of shape ${count}`);
-  if ((dtype === "float64") !== data instanceof Float64Array) {
+  if ((dtype !== "float32") !== data instanceof Float64Array) {
     throw new Error(`npy: dtype ${dtype} does not match ${data.constructor.name}`);
   }
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-  const dict = `{'descr': '<${dtype === "float64" ? "f8" : "f4"}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const dict = `{'descr': '<${dtype === "float64" ? "f8" : dtype === "float32" ? "f4" : "i8"}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   let version = 1;
   let prefix = 10;
   let total = Math.ceil((prefix + dict.length + 1) / ALIGN) * ALIGN;
@@ -140,7 +148,7 @@ export function writeNpy(array: NpyArray): Uint8Array {
   const headerLen = total - prefix;
   // Space padding then a final newline, as numpy does.
   const header = dict + " ".repeat(headerLen - dict.length - 1) + "\n";
-  const itemSize = dtype === "float64" ? 8 : 4;
+  const itemSize = dtype === "float32" ? 4 : 8;
   const out = new Uint8Array(total + count * itemSize);
   out.set(MAGIC, 0);
   out[6] = version;
@@ -149,7 +157,12 @@ export function writeNpy(array: NpyArray): Uint8Array {
   if (version === 1) view.setUint16(8, headerLen, true);
   else view.setUint32(8, headerLen, true);
   out.set(Buffer.from(header, "latin1"), prefix);
-  if (isLittleEndianHost) {
+  if (dtype === "int64") {
+    for (let i = 0; i < count; i++) {
+      if (!Number.isSafeInteger(data[i])) throw new Error(`npy: int64 data holds ${data[i]}, not a safe integer`);
+      view.setBigInt64(total + i * 8, BigInt(data[i]!), true);
+    }
+  } else if (isLittleEndianHost) {
     out.set(new Uint8Array(data.buffer, data.byteOffset, count * itemSize), total);
   } else {
     for (let i = 0; i < count; i++) {

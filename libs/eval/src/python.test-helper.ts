@@ -16,13 +16,13 @@ export function itWithReferencePython(name: string, test: () => void | Promise<v
   (hasReference || process.env.CI === "true" ? it : it.skip)(name, test, timeout);
 }
 
-export function runPython(code: string, cwd: string): string {
+export function runPython(code: string, cwd: string, timeoutMs = 60_000): string {
   const res = spawnSync(PYTHON, ["-c", code], {
     cwd,
     encoding: "utf8",
     // One BLAS thread: the tests run on 2 cores alongside vitest workers.
     env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-    timeout: 60_000,
+    timeout: timeoutMs,
   });
   if (res.status !== 0) {
     throw new Error(`${PYTHON} failed (status ${String(res.status)}): ${res.stderr || String(res.error)}`);

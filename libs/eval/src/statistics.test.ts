@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeNpy } from "./npy";
 import { readFidStatistics } from "./npz";
 import { itWithReferencePython, runPython } from "./python.test-helper";
-import { covariance, featureStatistics } from "./statistics";
+import { runGemmSteps, runGemmStepsAsync } from "./gemm-steps";
+import { withOnnxGemm } from "./onnx-gemm";
+import { covariance, featureStatistics, featureStatisticsSteps } from "./statistics";
 import { normals } from "./test-random.test-helper";
 
 const dir = mkdtempSync(join(tmpdir(), "eval-stats-"));
@@ -52,5 +54,22 @@ np.savez("ref.npz", mu=np.mean(x, axis=0), sigma=np.cov(x, rowvar=False))
   it("rejects fewer than 2 samples and a wrong length", () => {
     expect(() => covariance([1, 2], 1, 2)).toThrow(/2 samples/);
     expect(() => featureStatistics([1, 2, 3], 2, 2)).toThrow(/expected 4/);
+  });
+
+  it("featureStatisticsSteps (chunked products, TypeScript or onnxruntime) equals featureStatistics", async () => {
+    const n = 2500; // three chunks of rows
+    const d = 100;
+    const x = normals(n * d, 21).map((v, i) => v * (1 + (i % 7)) + 1000); // |mean| >> stddev
+    const expected = featureStatistics(x, n, d);
+    const sync = runGemmSteps(featureStatisticsSteps(x, n, d));
+    const onnx = await withOnnxGemm({}, (g) => runGemmStepsAsync(featureStatisticsSteps(x, n, d), g));
+    for (const got of [sync, onnx]) {
+      expect(got.dim).toBe(d);
+      expect(Array.from(got.mu)).toEqual(Array.from(expected.mu));
+      let maxRel = 0;
+      for (let i = 0; i < d * d; i++) maxRel = Math.max(maxRel, Math.abs(got.sigma[i]! - expected.sigma[i]!) / (1 + Math.abs(expected.sigma[i]!)));
+      expect(maxRel).toBeLessThan(1e-12);
+    }
+    expect(() => runGemmSteps(featureStatisticsSteps([1, 2], 1, 2))).toThrow(/2 samples/);
   });
 });

@@ -1,9 +1,12 @@
 // Eigen-decomposition of a real symmetric matrix: Householder tridiagonalisation (tred2) followed
-// by the implicit QL algorithm (tql2), after EISPACK / JAMA. O(n^3).
+// by the implicit QL algorithm (tql2), after EISPACK / JAMA. O(n^3). Eigenvalues alone take the
+// blocked route of tridiagonalize.ts instead (no eigenvectors to accumulate or rotate).
 //
 // Layout for speed: JAMA walks the eigenvector matrix V down its columns (V[k][j], k varying).
 // We store W = V^T row-major instead, so each of those loops runs over contiguous memory
 // (W[j*n + k]). At the end row k of W is the k-th eigenvector.
+import { runGemmSteps } from "./gemm-steps";
+import { tridiagonalizeSteps } from "./tridiagonalize";
 
 export interface SymmetricEigen {
   n: number;
@@ -37,10 +40,9 @@ function checkSquare(a: ArrayLike<number>, n: number): void {
 
 /**
  * Householder reduction to tridiagonal form. On return d holds the diagonal, e[1..n-1] the
- * sub-diagonal (e[0] = 0). With accumulate, w holds W = Q^T (rows = transformation columns);
- * without, the O(n^3) accumulation is skipped (enough for eigenvalues only).
+ * sub-diagonal (e[0] = 0), and w holds W = Q^T (rows = transformation columns).
  */
-function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array, accumulate: boolean): void {
+function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
   // The input is symmetric, so W = V^T = V = A initially.
   for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
@@ -99,32 +101,28 @@ function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array, acc
     d[i] = h;
   }
 
-  if (accumulate) {
-    for (let i = 0; i < n - 1; i++) {
-      const rowI = i * n;
-      const rowI1 = (i + 1) * n;
-      w[rowI + n - 1] = w[rowI + i]!; // V[n-1][i] = V[i][i]
-      w[rowI + i] = 1;
-      const h = d[i + 1]!;
-      if (h !== 0) {
-        for (let k = 0; k <= i; k++) d[k] = w[rowI1 + k]! / h; // V[k][i+1]
-        for (let j = 0; j <= i; j++) {
-          const row = j * n;
-          let g = 0;
-          for (let k = 0; k <= i; k++) g += w[rowI1 + k]! * w[row + k]!;
-          for (let k = 0; k <= i; k++) w[row + k]! -= g * d[k]!;
-        }
+  for (let i = 0; i < n - 1; i++) {
+    const rowI = i * n;
+    const rowI1 = (i + 1) * n;
+    w[rowI + n - 1] = w[rowI + i]!; // V[n-1][i] = V[i][i]
+    w[rowI + i] = 1;
+    const h = d[i + 1]!;
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = w[rowI1 + k]! / h; // V[k][i+1]
+      for (let j = 0; j <= i; j++) {
+        const row = j * n;
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += w[rowI1 + k]! * w[row + k]!;
+        for (let k = 0; k <= i; k++) w[row + k]! -= g * d[k]!;
       }
-      for (let k = 0; k <= i; k++) w[rowI1 + k] = 0;
     }
-    for (let j = 0; j < n; j++) {
-      d[j] = w[j * n + n - 1]!;
-      w[j * n + n - 1] = 0;
-    }
-    w[(n - 1) * n + n - 1] = 1;
-  } else {
-    for (let j = 0; j < n; j++) d[j] = w[j * n + j]!;
+    for (let k = 0; k <= i; k++) w[rowI1 + k] = 0;
   }
+  for (let j = 0; j < n; j++) {
+    d[j] = w[j * n + n - 1]!;
+    w[j * n + n - 1] = 0;
+  }
+  w[(n - 1) * n + n - 1] = 1;
   e[0] = 0;
 }
 
@@ -207,7 +205,7 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   const w = Float64Array.from(a);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  tred2(w, n, d, e, true);
+  tred2(w, n, d, e);
   tql2(d, e, n, w);
   // Sort ascending (selection sort on values, swapping eigenvector rows): O(n^2) swaps at most.
   for (let i = 0; i < n - 1; i++) {
@@ -234,13 +232,27 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   return { n, values: d, vectors: w };
 }
 
-/** Eigenvalues only (ascending): skips the eigenvector accumulation and rotations. */
+/**
+ * Eigenvalues only (ascending): the blocked tridiagonalisation (tridiagonalize.ts, products in
+ * TypeScript here) and QL without eigenvector rotations. Reads the upper triangle.
+ */
 export function symmetricEigenvalues(a: ArrayLike<number>, n: number): Float64Array {
   checkSquare(a, n);
-  const w = Float64Array.from(a);
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
-  tred2(w, n, d, e, false);
-  tql2(d, e, n, null);
-  return d.sort();
+  const { d, e } = runGemmSteps(tridiagonalizeSteps(a, n));
+  return tridiagonalEigenvalues(d, e);
+}
+
+/**
+ * Eigenvalues (ascending) of the symmetric tridiagonal matrix with diagonal d and sub-diagonal e
+ * (e[i] couples rows i-1 and i; e[0] is ignored), by implicit QL. O(n^2). Inputs are not modified.
+ */
+export function tridiagonalEigenvalues(d: ArrayLike<number>, e: ArrayLike<number>): Float64Array {
+  const n = d.length;
+  if (e.length !== n) throw new Error(`symmetric-eigen: ${n} diagonal but ${e.length} off-diagonal values`);
+  if (n === 0) return new Float64Array(0);
+  const values = Float64Array.from(d);
+  const off = Float64Array.from(e);
+  off[0] = 0;
+  tql2(values, off, n, null);
+  return values.sort();
 }

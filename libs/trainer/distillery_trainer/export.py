@@ -9,7 +9,7 @@ import inspect
 import json
 import os
 import warnings
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import onnx
 import torch
@@ -37,9 +37,12 @@ def _describe(values: List[onnx.ValueInfoProto]) -> List[Dict[str, Any]]:
     return described
 
 
-def export_onnx(model: UNet, config: UNetConfig, path: str, opset: int = 17) -> Dict[str, Any]:
+def export_onnx(model: UNet, config: UNetConfig, path: str, opset: int = 17, schedule: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Writes the model to `path`, checks it with onnx.checker (full check, with shape inference),
     and returns {"opset", "inputs", "outputs", "bytes"}; inputs/outputs as name, dtype and shape.
+
+    `schedule` ({"kind", "steps"}, the noise schedule it was trained with) is stored beside the
+    architecture so the file alone is enough to sample from (`distillery quantize` offline).
 
     The export runs on a float32 CPU copy in eval mode, so the caller's model is left as it was
     (device, dtype, training flag).
@@ -47,7 +50,10 @@ def export_onnx(model: UNet, config: UNetConfig, path: str, opset: int = 17) -> 
     x = torch.randn(_TRACE_BATCH, config.in_channels, config.resolution, config.resolution)
     t = torch.arange(_TRACE_BATCH, dtype=torch.long)
     class_labels = torch.arange(_TRACE_BATCH, dtype=torch.long) % (config.num_classes + 1)
-    return export_with_dynamic_batch(model, (x, t, class_labels), path, INPUT_NAMES, OUTPUT_NAMES, {"unet_config": json.dumps(config.to_dict())}, opset)
+    properties = {"unet_config": json.dumps(config.to_dict())}
+    if schedule is not None:
+        properties["schedule"] = json.dumps(schedule)
+    return export_with_dynamic_batch(model, (x, t, class_labels), path, INPUT_NAMES, OUTPUT_NAMES, properties, opset)
 
 
 def export_with_dynamic_batch(

@@ -48,6 +48,33 @@ export class Platform {
     return run.launchExperiment.id;
   }
 
+  /** Creates and launches an experiment of any kind, waits until its run ends; throws with its error and log unless it SUCCEEDED. */
+  async launchAndFinish(name: string, kind: string, spec: Record<string, unknown>, deadlineMs = 170_000): Promise<string> {
+    const experiment = await this.admin.ok(`mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, { input: { name, kind, spec } });
+    const run = await this.admin.ok(`mutation($input: LaunchExperimentInput!) { launchExperiment(input: $input) { id } }`, {
+      input: { experiment: experiment.createExperiment.id, maxAttempts: 1 },
+    });
+    const runId: string = run.launchExperiment.id;
+    const finished = await waitFor(`${name} to finish`, async () => {
+      const state = await this.run(runId);
+      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(state.status) ? state : undefined;
+    }, deadlineMs);
+    if (finished.status !== "SUCCEEDED") {
+      const details = await this.admin.ok(`query($id: ID!) { run(id: $id) { job { error failureKind } logs(limit: 8000) { text } } }`, { id: runId });
+      throw new Error(`${name} ${finished.status}: ${JSON.stringify(details)}`);
+    }
+    return runId;
+  }
+
+  /** A model's role and its versions, with lineage, metadata and the run that produced each. */
+  async versionsOf(model: string): Promise<{ role: string; versions: any[] }> {
+    const data = await this.admin.ok(
+      `query($m: String!) { model(name: $m) { role versions { edges { node { ref format precision metadata producedBy { id } parents { relation recipe version { ref } } } } } } }`,
+      { m: model },
+    );
+    return { role: data.model.role as string, versions: data.model.versions.edges.map((edge: any) => edge.node) as any[] };
+  }
+
   async run(id: string): Promise<{ status: string; attempt: number; job: { state: string; attempt: number; runner: { name: string } | null } }> {
     return (await this.admin.ok(`query($id: ID!) { run(id: $id) { status attempt job { state attempt runner { name } } } }`, { id })).run;
   }

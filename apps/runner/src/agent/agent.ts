@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { requiredCapabilities } from "@distillery/domain";
+import { EvaluateExecutor, QuantizeExecutor } from "../executors/onnx/onnx-executors";
 import { GraphQLClient } from "../api/graphql-client";
 import { RunnerApi } from "../api/runner-api";
 import type { RegisterRunnerInput } from "../api/types";
@@ -43,6 +44,8 @@ export async function runAgent(config: RunnerConfig, logger: Logger, shutdown: A
         ...(config.allowCommandJobs ? [new CommandExecutor()] : []),
         // Trainer kinds whose requirements this machine meets (PRETRAIN: torch importable).
         ...TRAINER_STEPS.filter((step) => requiredCapabilities(step.kind).every((needed) => capabilities.includes(needed))).map((step) => new TrainerExecutor(step, api)),
+        // QUANTIZE and EVALUATE run here, in onnxruntime-node.
+        ...(capabilities.includes("onnx") ? [new QuantizeExecutor(api), new EvaluateExecutor(api)] : []),
       ]);
       const deps = { api, outbox, executors, runnerName: config.name, workDir: config.workDir, killGraceMs: config.killGraceSeconds * 1000, python: config.python, logger };
       logger.info("waiting for jobs", { api: config.apiUrl, kinds: executors.kinds });

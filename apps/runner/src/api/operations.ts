@@ -1,8 +1,10 @@
 import { defineOperation } from "./graphql-client";
 import type {
+  EvaluationInput,
   HeartbeatPayload,
   JobLease,
   MetricPointInput,
+  PostedEvaluation,
   RegisterJobArtifactInput,
   RegisterRunnerInput,
   RegisteredRunner,
@@ -85,7 +87,11 @@ export const registerJobArtifact = defineOperation<
 export const modelVersion = defineOperation<{ modelVersion: ResolvedModelVersion }, { ref: string }>(
   "ModelVersion",
   `query ModelVersion($ref: String!) {
-    modelVersion(ref: $ref) { ref format digest metadata }
+    modelVersion(ref: $ref) {
+      ref format precision digest metadata
+      model { name role family }
+      children { relation version { ref format } }
+    }
   }`,
 );
 
@@ -97,4 +103,12 @@ export const dataset = defineOperation<{ dataset: ResolvedDataset }, { ref: stri
   }`,
 );
 
-export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact, modelVersion, dataset];
+/** One model version's result on a benchmark protocol; fenced by the job's lease, idempotent per version, protocol and run. */
+export const postEvaluation = defineOperation<{ postEvaluation: PostedEvaluation }, { input: EvaluationInput & { jobId: string; leaseId: string } }>(
+  "PostEvaluation",
+  `mutation PostEvaluation($input: PostEvaluationInput!) {
+    postEvaluation(input: $input) { id }
+  }`,
+);
+
+export const allOperations = [registerRunner, acquireJob, heartbeat, logMetrics, appendLogs, completeJob, failJob, registerJobArtifact, modelVersion, dataset, postEvaluation];

@@ -2,10 +2,12 @@ import { BlobClient, type DownloadedBlob, type UploadedBlob } from "./blob-clien
 import { GraphQLClient, type RequestOptions } from "./graphql-client";
 import * as operations from "./operations";
 import type {
+  EvaluationInput,
   HeartbeatPayload,
   JobFailure,
   JobLease,
   MetricPointInput,
+  PostedEvaluation,
   RegisterJobArtifactInput,
   RegisterRunnerInput,
   RegisteredRunner,
@@ -38,11 +40,19 @@ export interface InputApi {
   downloadBlob(hex: string, destination: string, signal?: AbortSignal): Promise<DownloadedBlob>;
 }
 
+/** What an evaluation posts its results through, on the job's lease. */
+export interface EvaluationApi {
+  postEvaluation(job: string, leaseId: string, input: EvaluationInput, signal?: AbortSignal): Promise<PostedEvaluation>;
+}
+
 /** A trainer step's calls: inputs before it runs, artifacts after. */
 export type TrainerApi = InputApi & ArtifactApi;
 
+/** A step that may also quantize and evaluate (DISTILL with those sections, QUANTIZE, EVALUATE). */
+export type PipelineApi = TrainerApi & EvaluationApi;
+
 /** The runner protocol as typed calls. */
-export class RunnerApi implements ReportingApi, TrainerApi {
+export class RunnerApi implements ReportingApi, PipelineApi {
   readonly blobs: BlobClient;
 
   constructor(readonly client: GraphQLClient) {
@@ -102,6 +112,10 @@ export class RunnerApi implements ReportingApi, TrainerApi {
   async registerJobArtifact(job: string, leaseId: string, input: RegisterJobArtifactInput, signal?: AbortSignal): Promise<RegisteredVersion> {
     return (await this.client.request(operations.registerJobArtifact, { job, leaseId, input }, optionsOf(signal))).registerJobArtifact;
   }
+  async postEvaluation(job: string, leaseId: string, input: EvaluationInput, signal?: AbortSignal): Promise<PostedEvaluation> {
+    return (await this.client.request(operations.postEvaluation, { input: { jobId: job, leaseId, ...input } }, optionsOf(signal))).postEvaluation;
+  }
+
 }
 
 function optionsOf(signal: AbortSignal | undefined): RequestOptions {

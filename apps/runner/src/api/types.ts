@@ -91,9 +91,13 @@ export interface ResolvedModelVersion {
   /** name@v<N>, whatever the ref said (an alias, the newest). */
   ref: string;
   format: ModelFormat;
+  precision: Precision;
   /** sha256:<hex>: the blob to download. */
   digest: string;
   metadata: Record<string, unknown>;
+  model: { name: string; role: ModelRole; family: string };
+  /** What was made from it (a TORCH teacher's ONNX export is a child EXPORTED_FROM it). */
+  children: { relation: LineageRelation; version: { ref: string; format: ModelFormat } }[];
 }
 
 export interface RegisteredVersion {
@@ -101,4 +105,38 @@ export interface RegisteredVersion {
   /** name@v<N> */
   ref: string;
   digest: string;
+}
+
+/** The benchmark protocol an evaluation ran under; the API keys (and ranks) results by it. */
+export interface EvaluationProtocolInput {
+  dataset: string;
+  /** The extractor's version ref. */
+  extractor: string;
+  /** sha256:<hex> of the reference statistics. */
+  referenceStats: string;
+  samples: number;
+  sampler: string;
+  steps: number;
+  eta: number;
+  resolution: number;
+  batch: number;
+  threads: number;
+  hardware: string;
+}
+
+/** One model version's result on a protocol (postEvaluation, fenced by the job's lease). */
+export interface EvaluationInput {
+  version: string;
+  protocol: EvaluationProtocolInput;
+  fid: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  throughput: number;
+  peakMemoryBytes: number;
+  params: number;
+  details?: Record<string, unknown>;
+}
+
+export interface PostedEvaluation {
+  id: string;
 }

@@ -62,19 +62,26 @@ describe("detectDevice", () => {
 });
 
 describe("detectCapabilities", () => {
-  it("offers command only when allowed and torch only when the interpreter imports it", async () => {
-    const importsTorch = async () => ({ exitCode: 0, stdout: "" });
-    const lacksTorch = async () => ({ exitCode: 1, stdout: "" });
-    expect(await detectCapabilities({ allowCommandJobs: true, python: "/usr/bin/python3" }, importsTorch)).toEqual(["command", "torch"]);
-    expect(await detectCapabilities({ allowCommandJobs: false, python: "/usr/bin/python3" }, lacksTorch)).toEqual([]);
+  it("offers command only when allowed, torch only when the interpreter imports it, onnx only when onnxruntime-node loads", async () => {
+    const everythingLoads = async () => ({ exitCode: 0, stdout: "" });
+    const nothingLoads = async () => ({ exitCode: 1, stdout: "" });
+    const onlyNode = async (file: string) => ({ exitCode: file === process.execPath ? 0 : 1, stdout: "" });
+    expect(await detectCapabilities({ allowCommandJobs: true, python: "/usr/bin/python3" }, everythingLoads)).toEqual(["command", "torch", "onnx"]);
+    expect(await detectCapabilities({ allowCommandJobs: false, python: "/usr/bin/python3" }, nothingLoads)).toEqual([]);
+    expect(await detectCapabilities({ allowCommandJobs: false, python: "/usr/bin/python3" }, onlyNode)).toEqual(["onnx"]);
   });
 
-  it("asks the configured interpreter", async () => {
+  it("asks the configured interpreter, and this Node for onnxruntime", async () => {
     const asked: string[] = [];
     await detectCapabilities({ allowCommandJobs: false, python: "/opt/py/bin/python" }, async (file, args) => {
       asked.push([file, ...args].join(" "));
       return { exitCode: 0, stdout: "" };
     });
-    expect(asked).toEqual(["/opt/py/bin/python -c import torch"]);
+    expect(asked[0]).toBe("/opt/py/bin/python -c import torch");
+    expect(asked[1]).toMatch(new RegExp(`^${process.execPath} -e require\\(".*onnxruntime-node.*"\\)$`));
+  });
+
+  it("onnxruntime-node really loads on this machine (the runner depends on it)", async () => {
+    expect(await detectCapabilities({ allowCommandJobs: false, python: "/nonexistent/python" })).toEqual(["onnx"]);
   });
 });

@@ -1,12 +1,13 @@
 import { access } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { FailureKind, type ModelFormat, parseDigest } from "@distillery/domain";
 import { ApiError } from "../api/api-error";
 import type { InputApi } from "../api/runner-api";
+import type { ResolvedModelVersion } from "../api/types";
 import { describeError, type Logger } from "../log/logger";
 import type { Backoff } from "../retry/backoff";
 import { retrying } from "./retrying";
-import type { StepReporter } from "./step-executor";
+import type { StepContext, StepReporter } from "./step-executor";
 
 /** What a step's resolver may use before its trainer starts. */
 export interface ResolveContext {
@@ -17,6 +18,16 @@ export interface ResolveContext {
   reporter: StepReporter;
   logger: Logger;
   backoff?: () => Backoff;
+}
+
+/** The runner's --work-dir, from a job directory `<work-dir>/jobs/<jobId>/attempt-<N>` (job-dir.ts). */
+export function runnerWorkDir(jobDir: string): string {
+  return resolve(jobDir, "..", "..", "..");
+}
+
+/** Inputs are cached by digest in `<work-dir>/cache` (or `cacheDir`), shared by every job of this runner. */
+export function resolveContextFor(context: StepContext, api: InputApi, cacheDir?: string): ResolveContext {
+  return { api, cacheDir: cacheDir ?? join(runnerWorkDir(context.jobDir), "cache"), signal: context.signal, reporter: context.reporter, logger: context.logger };
 }
 
 /** A model version handed to the trainer: spec.json's `resolved.<name>`. */
@@ -47,16 +58,13 @@ export class InputError extends Error {
  * is INFRA_ERROR, and a retry of the job tries again.
  */
 export async function resolveModelInput(ref: string, format: ModelFormat, role: string, context: ResolveContext): Promise<ResolvedModel> {
-  let version;
-  try {
-    version = await retrying(`resolving the ${role} ${ref}`, () => context.api.modelVersion(ref, context.signal), context);
-  } catch (error) {
-    if (context.signal.aborted) throw error;
-    if (error instanceof ApiError && (error.code === "NOT_FOUND" || error.code === "BAD_USER_INPUT")) {
-      throw new InputError(`the ${role} ${ref} does not resolve: ${error.message.replace(/^ModelVersion: /, "")}`, FailureKind.USER_ERROR);
-    }
-    throw new InputError(`cannot resolve the ${role} ${ref}: ${describeError(error)}`, FailureKind.INFRA_ERROR);
-  }
+  const { version, path } = await fetchModelVersion(ref, format, role, context);
+  return { ref: version.ref, path, metadata: version.metadata ?? {} };
+}
+
+/** resolveModelInput with everything the registry said of the version (model, precision, children). */
+export async function fetchModelVersion(ref: string, format: ModelFormat, role: string, context: ResolveContext): Promise<{ version: ResolvedModelVersion; path: string }> {
+  const version = await lookUpModelVersion(ref, role, context);
   const named = version.ref === ref ? ref : `${ref} (${version.ref})`;
   if (version.format !== format) {
     throw new InputError(`the ${role} ${named} is ${version.format}, not ${format}: name a ${format} version of the model`, FailureKind.USER_ERROR);
@@ -69,7 +77,20 @@ export async function resolveModelInput(ref: string, format: ModelFormat, role: 
   }
   const path = await cachedBlob(hex, context);
   context.reporter.log(`${role} ${named}: ${format}, sha256:${hex}, at ${path}`);
-  return { ref: version.ref, path, metadata: version.metadata ?? {} };
+  return { version, path };
+}
+
+/** What the registry says of `ref`; InputError USER_ERROR when it does not resolve. */
+export async function lookUpModelVersion(ref: string, role: string, context: ResolveContext): Promise<ResolvedModelVersion> {
+  try {
+    return await retrying(`resolving the ${role} ${ref}`, () => context.api.modelVersion(ref, context.signal), context);
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    if (error instanceof ApiError && (error.code === "NOT_FOUND" || error.code === "BAD_USER_INPUT")) {
+      throw new InputError(`the ${role} ${ref} does not resolve: ${error.message.replace(/^ModelVersion: /, "")}`, FailureKind.USER_ERROR);
+    }
+    throw new InputError(`cannot resolve the ${role} ${ref}: ${describeError(error)}`, FailureKind.INFRA_ERROR);
+  }
 }
 
 /** A platform dataset as spec.json hands it to the trainer: the npz blob in the runner's cache. */

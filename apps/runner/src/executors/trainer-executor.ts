@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { type ArtifactAnnouncement, FailureKind, validateExperimentSpec } from "@distillery/domain";
-import { isLeaseLost } from "../api/api-error";
-import type { TrainerApi } from "../api/runner-api";
+import type { PipelineApi } from "../api/runner-api";
 import { describeError } from "../log/logger";
-import { PublishError, publishArtifacts } from "./publish-artifacts";
-import { InputError, type PlatformDatasets, type ResolveContext, resolvePlatformDatasets, withPlatformDatasets } from "./resolve-inputs";
+import { failureOutcome } from "./onnx/step-outcome";
+import { publishArtifacts } from "./publish-artifacts";
+import { InputError, type PlatformDatasets, resolveContextFor, resolvePlatformDatasets, withPlatformDatasets } from "./resolve-inputs";
 import type { StepContext, StepExecutor, StepOutcome } from "./step-executor";
 import { describeExit, inheritedEnv, runStepProcess } from "./step-process";
 import type { TrainerStep } from "./trainer-steps";
@@ -37,7 +37,7 @@ export class TrainerExecutor implements StepExecutor {
 
   constructor(
     private readonly step: TrainerStep,
-    private readonly api: TrainerApi,
+    private readonly api: PipelineApi,
     private readonly options: TrainerExecutorOptions = {},
   ) {
     this.kind = step.kind;
@@ -53,13 +53,7 @@ export class TrainerExecutor implements StepExecutor {
     const root = this.options.trainerRoot ?? findTrainerRoot();
     if (!root) return infraFailure("cannot find the trainer (the @distillery/trainer package) next to the runner");
 
-    const resolveContext: ResolveContext = {
-      api: this.api,
-      cacheDir: this.options.cacheDir ?? join(runnerWorkDir(context.jobDir), "cache"),
-      signal: context.signal,
-      reporter: context.reporter,
-      logger: context.logger,
-    };
+    const resolveContext = resolveContextFor(context, this.api, this.options.cacheDir);
     let resolved: Record<string, unknown> = {};
     // What the trainer gets: platform datasets rewritten to the npz in the cache (every kind).
     let datasets: PlatformDatasets = { spec, resolved: {} };
@@ -124,23 +118,13 @@ export class TrainerExecutor implements StepExecutor {
         publication: (artifact, uploaded) => this.step.publish(withPlatformDatasets(datasets.spec, datasets.resolved), artifact, { resolved, blobs: uploaded }),
         resolvePath: (path) => resolve(context.jobDir, path),
       });
-      return { status: "succeeded", result: { exitCode: 0, versions, ...(Object.keys(blobs).length > 0 ? { blobs } : {}) } };
+      // What the spec asks for after training (a DISTILL's quantize and evaluate sections).
+      const more = this.step.followUp ? await this.step.followUp(spec, { versions, announced, resolved }, context, this.api, resolveContext) : {};
+      return { status: "succeeded", result: { exitCode: 0, versions, ...(Object.keys(blobs).length > 0 ? { blobs } : {}), ...more } };
     } catch (error) {
-      if (context.signal.aborted) return { status: "stopped" };
-      const cause = error instanceof PublishError ? error.cause : error;
-      if (isLeaseLost(cause)) {
-        // As when a heartbeat learns it: the job is no longer ours; stop and report nothing.
-        context.leaseLost();
-        return { status: "stopped" };
-      }
-      return infraFailure(describeError(error));
+      return failureOutcome(context, error);
     }
   }
-}
-
-/** The runner's --work-dir, from a job directory `<work-dir>/jobs/<jobId>/attempt-<N>` (job-dir.ts). */
-export function runnerWorkDir(jobDir: string): string {
-  return resolve(jobDir, "..", "..", "..");
 }
 
 /** `<work-dir>/jobs/<jobId>/trainer`: beside the attempt directories, shared by all of them. */

@@ -9,8 +9,11 @@ import {
   Precision,
   type PretrainSpec,
 } from "@distillery/domain";
+import type { PipelineApi } from "../api/runner-api";
 import type { LineageParentInput } from "../api/types";
+import { type DistillOutputs, distillFollowUp } from "./onnx/distill-follow-up";
 import { type ResolveContext, type ResolvedModel, resolveModelInput } from "./resolve-inputs";
+import type { StepContext } from "./step-executor";
 
 /** Where one announced artifact is registered. */
 export interface ArtifactTarget {
@@ -62,6 +65,8 @@ export interface TrainerStep {
   resolve?(spec: Record<string, unknown>, context: ResolveContext): Promise<Record<string, unknown>>;
   /** `spec` has been through validateExperimentSpec(kind, …). Undefined: the artifact is not published. */
   publish(spec: Record<string, unknown>, artifact: ArtifactAnnouncement, inputs: PublishInputs): ArtifactPublication | undefined;
+  /** Work the spec asks for once the artifacts are registered; what it returns joins the job's result. */
+  followUp?(spec: Record<string, unknown>, outputs: DistillOutputs, context: StepContext, api: PipelineApi, inputs: ResolveContext): Promise<Record<string, unknown>>;
 }
 
 /** The artifact of a DISTILL that is the student (the others are its exports). */
@@ -96,6 +101,11 @@ export const TRAINER_STEPS: readonly TrainerStep[] = [
       const announced = artifact.metadata.recipe;
       const recipe = isObject(announced) ? announced : { strategy, student, teacher: teacher.ref, training };
       return version({ ...target, parents: [{ ref: teacher.ref, relation: LineageRelation.DISTILLED_FROM, recipe }] });
+    },
+    // train -> export -> quantize -> evaluate in one job when the spec has those sections.
+    followUp: async (spec, outputs, context, api, inputs) => {
+      const distill = spec as DistillSpec;
+      return distill.quantize || distill.evaluate ? distillFollowUp(distill, outputs, context, api, inputs) : {};
     },
   },
   {

@@ -339,7 +339,7 @@ class Distiller:
         )
         protocol.artifact("student", torch_path, "torch", metadata)
         onnx_path = os.path.join(work_dir, "student.onnx")
-        exported = export_onnx(model, self.student_config, onnx_path)
+        exported = export_onnx(model, self.student_config, onnx_path, schedule=self.schedule_spec)
         protocol.artifact("student-onnx", onnx_path, "onnx", {**metadata, "onnx": exported, "exportedFrom": "student"})
 
 

@@ -117,5 +117,5 @@ def publish(model: UNet, config: UNetConfig, schedule: Dict[str, Any], training:
     torch.save({"config": config.to_dict(), "state_dict": model.state_dict(), "schedule": schedule}, torch_path)
     protocol.artifact("teacher", torch_path, "torch", metadata)
     onnx_path = os.path.join(work_dir, "teacher.onnx")
-    exported = export_onnx(model.eval(), config, onnx_path)
+    exported = export_onnx(model.eval(), config, onnx_path, schedule=schedule)
     protocol.artifact("teacher-onnx", onnx_path, "onnx", {**metadata, "onnx": exported, "exportedFrom": "teacher"})
