@@ -43,24 +43,14 @@ const PYTHON = process.env.DISTILLERY_PYTHON ?? "/usr/bin/python3";
 const TRAINER = path.resolve(__dirname, "..", "..", "..", "libs", "trainer");
 const MIB = 1024 * 1024;
 
+/** libs/eval/scripts: pytorch_fid_reference.py, the formula the tests check against too. */
+const EVAL_SCRIPTS = path.resolve(__dirname, "..", "..", "..", "libs", "eval", "scripts");
+
 const PYTORCH_FID = `
 import json, sys, time
 import numpy as np
-from scipy import linalg
 
-def calculate_frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
-    mu1 = np.atleast_1d(mu1); mu2 = np.atleast_1d(mu2)
-    sigma1 = np.atleast_2d(sigma1); sigma2 = np.atleast_2d(sigma2)
-    diff = mu1 - mu2
-    covmean, _ = linalg.sqrtm(sigma1.dot(sigma2), disp=False)
-    if not np.isfinite(covmean).all():
-        offset = np.eye(sigma1.shape[0]) * eps
-        covmean = linalg.sqrtm((sigma1 + offset).dot(sigma2 + offset))
-    if np.iscomplexobj(covmean):
-        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
-            raise ValueError("Imaginary component {}".format(np.max(np.abs(covmean.imag))))
-        covmean = covmean.real
-    return diff.dot(diff) + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean)
+from pytorch_fid_reference import calculate_frechet_distance
 
 a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
 seconds = []
@@ -151,7 +141,7 @@ async function benchFid(tmp: string, threads: number): Promise<void> {
     const slow = frechetDistance(s1.mu, s1.sigma, s2.mu, s2.sigma);
     results.push({ name: "TS frechetDistance (TypeScript products, 1 run)", ms: performance.now() - started, fid: slow });
   }
-  const reference = python(["-c", PYTORCH_FID, file1, file2, String(runs)], { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) });
+  const reference = python(["-c", PYTORCH_FID, file1, file2, String(runs)], { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), PYTHONPATH: EVAL_SCRIPTS });
   if (!reference.ok) {
     console.log(`scipy reference skipped: ${PYTHON} failed (needs python3-numpy and python3-scipy): ${reference.reason}`);
     printTable(["implementation", "time", "FID"], results.map((r) => [r.name, fmtMs(r.ms, 0), r.fid.toPrecision(12)]));

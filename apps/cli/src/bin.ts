@@ -44,6 +44,8 @@ Offline (files only, no server):
             --calibration-samples <n> trajectories recorded (default 32)
             --calibration-steps <n>   sampler steps per trajectory (default 50)
             --schedule cosine:1000    the noise schedule (default: the file's metadata)
+            --activations int8|uint8  int8-static's activations: int8 (S8S8, default) or uint8
+                                      (U8S8: same error, fully fused on x86 CPUs without VNNI)
             --seed <n>                (default 0)
   fid <a.npz> <b.npz> [--json]
             Frechet distance between two pytorch-fid statistics files (mu, sigma)
@@ -162,6 +164,7 @@ async function offline(command: "inspect" | "quantize" | "fid", argv: string[]):
       "calibration-steps": { type: "string", default: "50" },
       schedule: { type: "string" },
       seed: { type: "string", default: "0" },
+      activations: { type: "string", default: "int8" },
     },
     allowPositionals: true,
     strict: true,
@@ -180,6 +183,8 @@ async function offline(command: "inspect" | "quantize" | "fid", argv: string[]):
     if (!values.output) throw new UsageError("quantize needs -o <out.onnx>");
     const calibrationMethod = values["calibration-method"];
     if (calibrationMethod !== "minmax" && calibrationMethod !== "percentile") throw new UsageError(`--calibration-method must be minmax or percentile, not "${String(calibrationMethod)}"`);
+    const activations = values.activations;
+    if (activations !== "int8" && activations !== "uint8") throw new UsageError(`--activations must be int8 or uint8, not "${String(activations)}"`);
     const percentile = Number(values.percentile);
     if (!(percentile > 90 && percentile <= 100)) throw new UsageError(`--percentile must be above 90 and at most 100, not "${values.percentile}"`);
     const options = {
@@ -188,6 +193,7 @@ async function offline(command: "inspect" | "quantize" | "fid", argv: string[]):
       method,
       calibration: values.calibration ?? "sampler",
       calibrationMethod: calibrationMethod as "minmax" | "percentile",
+      activations: activations as "int8" | "uint8",
       percentile,
       samples: positiveInteger("--calibration-samples", values["calibration-samples"], 4096)!,
       steps: positiveInteger("--calibration-steps", values["calibration-steps"], 1000)!,

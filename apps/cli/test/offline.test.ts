@@ -129,6 +129,9 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("distillery inspect and 
       expect(JSON.parse(inspected.metadata.distillery_quantization)).toMatchObject({ precision: precision === "int8" ? "int8-static" : precision });
       expect(inspected.metadata.unet_config).toBeDefined();
     }
+    const u8s8 = await cli(["quantize", model, "--precision", "int8", "--activations", "uint8", "-o", join(scratch, "u8s8.onnx"), "--calibration-samples", "4", "--calibration-steps", "4", "--json"]);
+    expect(u8s8.code, u8s8.stderr).toBe(0);
+    expect(JSON.parse(u8s8.stdout).quantization).toMatchObject({ precision: "int8-static", activations: expect.stringMatching(/^uint8/) });
   });
 
   it("refuses a file that is not ONNX (no output written), a missing file, and bad flags", async () => {
@@ -145,5 +148,6 @@ describe.skipIf(!hasTorch && process.env.CI !== "true")("distillery inspect and 
     expect(badPrecision.stderr).toMatch(/--precision fp16\|int8-dynamic\|int8-static\|int8/);
     expect((await cli(["quantize", model, "--precision", "int8"])).code).toBe(2);
     expect((await cli(["quantize", model, "--precision", "int8", "-o", out, "--schedule", "cosine"])).code).toBe(2);
+    expect((await cli(["quantize", model, "--precision", "int8", "-o", out, "--activations", "int4"])).code).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ describe("quantize and evaluate specs", () => {
     expect(validateExperimentSpec(ExperimentKind.QUANTIZE, { source: "student@v2" })).toEqual({
       source: "student@v2",
       methods: ["fp16", "int8-dynamic", "int8-static"],
-      calibration: { method: "percentile", percentile: 99.99, samples: 32, steps: 50, seed: 0 },
+      calibration: { method: "percentile", percentile: 99.99, samples: 32, steps: 50, seed: 0, activations: "int8" },
       heldOutSamples: 8,
       timeoutSeconds: 86400,
     });

@@ -29,6 +29,12 @@ export const calibrationSchema = z
     samples: z.number().int().min(1).max(4096).default(32),
     steps: z.number().int().min(1).max(1000).default(50),
     seed: z.number().int().min(0).default(0),
+    /**
+     * int8 (S8S8, the default) or uint8 (U8S8: the same grid shifted by 128, the same error).
+     * onnxruntime on x86 CPUs without VNNI fuses int8 QDQ only where a tensor has one reader;
+     * uint8 fuses every Conv/MatMul there, which is faster.
+     */
+    activations: z.enum(["int8", "uint8"]).default("int8"),
   })
   .strict();
 export type CalibrationSpec = z.infer<typeof calibrationSchema>;

@@ -127,21 +127,8 @@ describe("frechetDistance", () => {
       const out = runPython(
         `
 import numpy as np
-from scipy import linalg
 
-def calculate_frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
-    mu1 = np.atleast_1d(mu1); mu2 = np.atleast_1d(mu2)
-    sigma1 = np.atleast_2d(sigma1); sigma2 = np.atleast_2d(sigma2)
-    diff = mu1 - mu2
-    covmean, _ = linalg.sqrtm(sigma1.dot(sigma2), disp=False)
-    if not np.isfinite(covmean).all():
-        offset = np.eye(sigma1.shape[0]) * eps
-        covmean = linalg.sqrtm((sigma1 + offset).dot(sigma2 + offset))
-    if np.iscomplexobj(covmean):
-        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
-            raise ValueError("Imaginary component {}".format(np.max(np.abs(covmean.imag))))
-        covmean = covmean.real
-    return diff.dot(diff) + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean)
+from pytorch_fid_reference import calculate_frechet_distance
 
 rng = np.random.default_rng(${dim})
 d, n = ${dim}, ${n}

@@ -1,6 +1,7 @@
 // Runs the reference Python (numpy/scipy) for tests. Debian's /usr/bin/python3 sees the apt
 // packages; the pyenv python3 on PATH does not (see shared/STACK.md). Override: DISTILLERY_PYTHON.
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 
 import { it } from "vitest";
 
@@ -16,12 +17,15 @@ export function itWithReferencePython(name: string, test: () => void | Promise<v
   (hasReference || process.env.CI === "true" ? it : it.skip)(name, test, timeout);
 }
 
+const REFERENCE_SCRIPTS = join(__dirname, "..", "scripts");
+
 export function runPython(code: string, cwd: string, timeoutMs = 60_000): string {
   const res = spawnSync(PYTHON, ["-c", code], {
     cwd,
     encoding: "utf8",
-    // One BLAS thread: the tests run on 2 cores alongside vitest workers.
-    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
+    // One BLAS thread: the tests run on 2 cores alongside vitest workers. scripts/ holds the
+    // reference implementations (pytorch_fid_reference.py).
+    env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", PYTHONPATH: REFERENCE_SCRIPTS },
     timeout: timeoutMs,
   });
   if (res.status !== 0) {

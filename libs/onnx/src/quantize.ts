@@ -3,7 +3,7 @@ import { compareOutputs, type OutputError } from "./compare-outputs";
 import { convertToFp16WithReport } from "./fp16/convert-to-fp16";
 import type { CalibrationOptions } from "./int8/calibration";
 import { quantizeDynamicInt8WithReport } from "./int8/dynamic-int8";
-import { quantizeStaticInt8WithReport } from "./int8/static-int8";
+import { quantizeStaticInt8WithReport, type StaticInt8Options } from "./int8/static-int8";
 import { inspectModel, type ModelInspection } from "./model/inspect-model";
 import { readModel, writeModel } from "./model/model-io";
 import { OnnxError } from "./onnx-error";
@@ -17,6 +17,8 @@ export interface QuantizeRequest {
   calibration?: CalibrationOptions;
   /** Inputs on which the result is compared with the float32 source. */
   heldOut?: Feeds[];
+  /** int8-static only: activation type and weight range (see StaticInt8Options). */
+  staticOptions?: StaticInt8Options;
 }
 
 export interface QuantizeResult {
@@ -62,7 +64,7 @@ async function convert(source: onnx.ModelProto, request: QuantizeRequest): Promi
     }
     case "int8-static": {
       if (!request.calibration) throw new OnnxError("CALIBRATION_REQUIRED", "int8-static needs calibration feeds (request.calibration)");
-      const { model, report } = await quantizeStaticInt8WithReport(source, request.calibration);
+      const { model, report } = await quantizeStaticInt8WithReport(source, request.calibration, request.staticOptions);
       return { model, details: report };
     }
     default:

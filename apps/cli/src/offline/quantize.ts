@@ -19,6 +19,8 @@ export interface QuantizeOptions {
   samples: number;
   steps: number;
   seed: number;
+  /** int8-static's activation type: int8 (S8S8) or uint8 (U8S8, fuses fully on CPUs without VNNI). */
+  activations: "int8" | "uint8";
   /** "cosine:1000"; default: the file's `schedule` metadata, else cosine:1000. */
   schedule?: string;
   json: boolean;
@@ -49,7 +51,9 @@ export async function quantize(options: QuantizeOptions): Promise<number> {
   const result = await quantizeModel(bytes, {
     precision: options.method,
     heldOut,
-    ...(options.method === "int8-static" ? { calibration: { method: options.calibrationMethod, percentile: options.percentile, feeds: calibration } } : {}),
+    ...(options.method === "int8-static"
+      ? { calibration: { method: options.calibrationMethod, percentile: options.percentile, feeds: calibration }, staticOptions: { activations: options.activations } }
+      : {}),
   });
   const partial = `${options.output}.${process.pid}.part`;
   try {

@@ -134,49 +134,33 @@ async function evaluateOne(
     threads: protocol.threads,
     hardware,
   };
-  const posted: PostedEvaluation = await retrying(
-    `posting the evaluation of ${model.ref}`,
-    () =>
-      context.api.postEvaluation(
-        context.jobId,
-        context.leaseId,
-        {
-          version: model.ref,
-          protocol: protocolInput,
-          fid,
-          latencyP50Ms: benchmark.latencyP50Ms,
-          latencyP95Ms: benchmark.latencyP95Ms,
-          throughput: benchmark.throughput,
-          peakMemoryBytes: benchmark.peakRssBytes,
-          params,
-          details: {
-            baselineRssBytes: benchmark.baselineRssBytes,
-            meanMs: benchmark.meanMs,
-            onnxRunMs: benchmark.onnxRunMs,
-            latencyRuns: benchmark.runs,
-            fidSeconds: fidMs / 1000,
-            seed: protocol.seed,
-            ...(model.metadata.outputError ? { outputError: model.metadata.outputError } : {}),
-          },
-        },
-        context.signal,
-      ),
-    context,
-  );
-  context.reporter.log(
-    `evaluated ${model.ref}: FID ${fid.toFixed(2)}, latency p50 ${benchmark.latencyP50Ms.toFixed(1)} ms / p95 ${benchmark.latencyP95Ms.toFixed(1)} ms (batch ${protocol.batch}, ${steps} steps), ` +
-      `${benchmark.throughput.toFixed(1)} images/s, peak RSS ${(benchmark.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${params} params`,
-  );
-  return {
-    ref: model.ref,
+  const measured = {
     fid,
     latencyP50Ms: benchmark.latencyP50Ms,
     latencyP95Ms: benchmark.latencyP95Ms,
     throughput: benchmark.throughput,
     peakMemoryBytes: benchmark.peakRssBytes,
     params,
-    evaluationId: posted.id,
   };
+  const details = {
+    baselineRssBytes: benchmark.baselineRssBytes,
+    meanMs: benchmark.meanMs,
+    onnxRunMs: benchmark.onnxRunMs,
+    latencyRuns: benchmark.runs,
+    fidSeconds: fidMs / 1000,
+    seed: protocol.seed,
+    ...(model.metadata.outputError ? { outputError: model.metadata.outputError } : {}),
+  };
+  const posted: PostedEvaluation = await retrying(
+    `posting the evaluation of ${model.ref}`,
+    () => context.api.postEvaluation(context.jobId, context.leaseId, { version: model.ref, protocol: protocolInput, ...measured, details }, context.signal),
+    context,
+  );
+  context.reporter.log(
+    `evaluated ${model.ref}: FID ${fid.toFixed(2)}, latency p50 ${benchmark.latencyP50Ms.toFixed(1)} ms / p95 ${benchmark.latencyP95Ms.toFixed(1)} ms (batch ${protocol.batch}, ${steps} steps), ` +
+      `${benchmark.throughput.toFixed(1)} images/s, peak RSS ${(benchmark.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${params} params`,
+  );
+  return { ref: model.ref, ...measured, evaluationId: posted.id };
 }
 
 /** The protocol's thread count, one graph at a time: what latency is measured under too. */

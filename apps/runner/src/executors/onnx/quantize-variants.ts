@@ -66,7 +66,9 @@ export async function quantizeVariants(source: UnetVersion, section: QuantizeSec
     const result = await quantize(sourceBytes, {
       precision: method,
       heldOut,
-      ...(method === "int8-static" ? { calibration: { method: calibration.method, percentile: calibration.percentile, feeds: calibrationFeeds } } : {}),
+      ...(method === "int8-static"
+        ? { calibration: { method: calibration.method, percentile: calibration.percentile, feeds: calibrationFeeds }, staticOptions: { activations: calibration.activations } }
+        : {}),
     });
     const path = join(context.directory, `${method}.onnx`);
     await writeFile(path, result.bytes);
