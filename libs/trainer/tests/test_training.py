@@ -35,6 +35,30 @@ def test_ema_moves_towards_the_model_by_one_minus_decay():
     assert math.isclose(float(ema.model.weight), 0.1, rel_tol=1e-6)
 
 
+def test_ema_warms_up_so_early_weights_do_not_linger():
+    model = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(0.0)
+    ema = ExponentialMovingAverage(model, decay=0.999)
+    assert math.isclose(ema.decay_at(0), 0.1)
+    assert math.isclose(ema.decay_at(90), 0.91)
+    assert ema.decay_at(100_000) == 0.999
+    assert ema.decay_at(None) == 0.999
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    for step in range(1500):
+        ema.update(model, step)
+    # Without the warm-up 0.999^1500 = 22% of the initial 0 would remain; with it, (10/1510)*...: < 1%.
+    remaining = 1.0 - float(ema.model.weight)
+    assert remaining < 0.01
+    plain = ExponentialMovingAverage(nn.Linear(1, 1, bias=False), decay=0.999)
+    with torch.no_grad():
+        plain.model.weight.fill_(0.0)
+    for _ in range(1500):
+        plain.update(model)
+    assert math.isclose(1.0 - float(plain.model.weight), 0.999 ** 1500, rel_tol=1e-3)
+
+
 def test_protocol_lines_are_what_the_runner_parses():
     out = io.StringIO()
     protocol.metric("loss", 3, 0.5, out)

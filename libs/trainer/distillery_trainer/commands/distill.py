@@ -255,7 +255,7 @@ class Distiller:
         norm = grad_norm(self.trained_parameters)
         torch.nn.utils.clip_grad_norm_(self.trained_parameters, float(self.training["gradClip"]))
         self.optimizer.step()
-        self.ema.update(self.student)
+        self.ema.update(self.student, step)
         if self.features is not None:
             self.features.clear()
 

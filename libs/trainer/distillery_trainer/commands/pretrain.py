@@ -75,7 +75,7 @@ def run(spec: Dict[str, Any], work_dir: str, stop: StopRequest) -> int:
         norm = grad_norm(model.parameters())
         torch.nn.utils.clip_grad_norm_(model.parameters(), float(training["gradClip"]))
         optimizer.step()
-        ema.update(model)
+        ema.update(model, step)
         protocol.metric("loss", step, float(loss))
         protocol.metric("lr", step, lr)
         protocol.metric("grad_norm", step, norm)
