@@ -106,3 +106,25 @@ export const evaluateSpecSchema = z
   .strict()
   .refine((spec) => new Set(spec.models).size === spec.models.length, { message: "each model at most once", path: ["models"] });
 export type EvaluateSpec = z.infer<typeof evaluateSpecSchema>;
+
+/**
+ * The settings a result is keyed and ranked by: the runner sends them with each evaluation and the
+ * API derives the protocol key from them (the extractor as the version its ref resolves to).
+ */
+export interface EvaluationProtocolFields {
+  /** What the reference statistics were computed over: a dataset ref, or a source as canonical JSON. */
+  dataset: string;
+  /** The extractor's version ref. */
+  extractor: string;
+  /** sha256:<hex> of the reference statistics. */
+  referenceStats: string;
+  samples: number;
+  sampler: string;
+  steps: number;
+  eta: number;
+  resolution: number;
+  batch: number;
+  threads: number;
+  /** The runner's hardware class, e.g. "cpu:AMD EPYC". */
+  hardware: string;
+}

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { EvaluationProtocolFields } from "@distillery/domain";
 import { createModel, registerVersion, uploadBlob } from "./factories";
 import type { GraphQLClient } from "./graphql-client";
 import { acquireOrFail, createCommandExperiment, launch, type Lease, registerRunner } from "./runner-protocol";
@@ -20,19 +21,7 @@ export const LEADERBOARD = `query($protocol: String!, $filter: LeaderboardFilter
   }
 }`;
 
-export interface ProtocolSettings {
-  dataset: string;
-  extractor: string;
-  referenceStats: string;
-  samples: number;
-  sampler: string;
-  steps: number;
-  eta: number;
-  resolution: number;
-  batch: number;
-  threads: number;
-  hardware: string;
-}
+export type ProtocolSettings = EvaluationProtocolFields;
 
 /** A registered EXTRACTOR model with one version. */
 export async function createExtractor(admin: GraphQLClient) {

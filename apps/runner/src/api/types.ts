@@ -1,4 +1,4 @@
-import type { DeviceKind, FailureKind, JobState, LineageRelation, ModelFormat, ModelRole, Precision } from "@distillery/domain";
+import type { DeviceKind, EvaluationProtocolFields, FailureKind, JobState, LineageRelation, ModelFormat, ModelRole, Precision } from "@distillery/domain";
 
 /** The shapes of the runner protocol as the API sends and takes them (see operations.ts). */
 
@@ -108,21 +108,7 @@ export interface RegisteredVersion {
 }
 
 /** The benchmark protocol an evaluation ran under; the API keys (and ranks) results by it. */
-export interface EvaluationProtocolInput {
-  dataset: string;
-  /** The extractor's version ref. */
-  extractor: string;
-  /** sha256:<hex> of the reference statistics. */
-  referenceStats: string;
-  samples: number;
-  sampler: string;
-  steps: number;
-  eta: number;
-  resolution: number;
-  batch: number;
-  threads: number;
-  hardware: string;
-}
+export type EvaluationProtocolInput = EvaluationProtocolFields;
 
 /** One model version's result on a protocol (postEvaluation, fenced by the job's lease). */
 export interface EvaluationInput {

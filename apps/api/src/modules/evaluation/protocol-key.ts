@@ -1,19 +1,8 @@
 import { createHash } from "node:crypto";
+import type { EvaluationProtocolFields } from "@distillery/domain";
 
 /** A protocol's settings as they enter its key: the extractor is the version id its ref resolved to. */
-export interface ProtocolFields {
-  dataset: string;
-  extractor: string;
-  referenceStats: string;
-  samples: number;
-  sampler: string;
-  steps: number;
-  eta: number;
-  resolution: number;
-  batch: number;
-  threads: number;
-  hardware: string;
-}
+export type ProtocolFields = EvaluationProtocolFields;
 
 /** JSON with keys sorted, no whitespace: equal settings give equal text. */
 export function canonicalJson(fields: ProtocolFields): string {
