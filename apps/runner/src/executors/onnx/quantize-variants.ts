@@ -44,16 +44,18 @@ export async function quantizeVariants(source: UnetVersion, section: QuantizeSec
   const { calibration } = section;
   const { shape } = source;
   const schedule = new NoiseSchedule(shape.schedule);
-  const trajectoryFeeds = async (samples: number, seed: number): Promise<Feeds[]> => {
-    const session = await ort.InferenceSession.create(source.path, { executionProviders: ["cpu"] });
-    try {
-      return await samplerCalibrationFeeds(session, schedule, { ...shape, samples, steps: calibration.steps, seed, batch: CALIBRATION_BATCH });
-    } finally {
-      await session.release();
-    }
-  };
-  const heldOut = await trajectoryFeeds(section.heldOutSamples, calibration.seed + 1);
-  const calibrationFeeds = section.methods.includes("int8-static") ? await trajectoryFeeds(calibration.samples, calibration.seed) : [];
+  // One fp32 session records both sets: held-out trajectories from the next seed, never seen in calibration.
+  const session = await ort.InferenceSession.create(source.path, { executionProviders: ["cpu"] });
+  let heldOut: Feeds[];
+  let calibrationFeeds: Feeds[] = [];
+  try {
+    const trajectoryFeeds = (samples: number, seed: number) =>
+      samplerCalibrationFeeds(session, schedule, { ...shape, samples, steps: calibration.steps, seed, batch: CALIBRATION_BATCH });
+    heldOut = await trajectoryFeeds(section.heldOutSamples, calibration.seed + 1);
+    if (section.methods.includes("int8-static")) calibrationFeeds = await trajectoryFeeds(calibration.samples, calibration.seed);
+  } finally {
+    await session.release();
+  }
   context.reporter.log(
     `quantizing ${source.ref}: ${section.methods.join(", ")}; calibration ${calibration.method} over ${calibration.samples} trajectories x ${calibration.steps} steps, error on ${section.heldOutSamples} held-out trajectories`,
   );
