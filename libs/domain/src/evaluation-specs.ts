@@ -107,6 +107,19 @@ export const evaluateSpecSchema = z
   .refine((spec) => new Set(spec.models).size === spec.models.length, { message: "each model at most once", path: ["models"] });
 export type EvaluateSpec = z.infer<typeof evaluateSpecSchema>;
 
+/** What one evaluation measured of one model version (postEvaluation, a leaderboard row). */
+export interface EvaluationMeasurements {
+  fid: number;
+  /** One full generation (every sampler step) of a batch. */
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  /** Images per second at p50. */
+  throughput: number;
+  /** The evaluating process's peak RSS. */
+  peakMemoryBytes: number;
+  params: number;
+}
+
 /**
  * The settings a result is keyed and ranked by: the runner sends them with each evaluation and the
  * API derives the protocol key from them (the extractor as the version its ref resolves to).

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { EvaluationProtocolFields } from "@distillery/domain";
+import type { EvaluationMeasurements, EvaluationProtocolFields } from "@distillery/domain";
 import { createModel, registerVersion, uploadBlob } from "./factories";
 import type { GraphQLClient } from "./graphql-client";
 import { acquireOrFail, createCommandExperiment, launch, type Lease, registerRunner } from "./runner-protocol";
@@ -54,13 +54,7 @@ export function expectedKey(settings: ProtocolSettings, extractorVersionId: stri
   return createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
 }
 
-export interface Measurements {
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
+export interface Measurements extends EvaluationMeasurements {
   details?: Record<string, unknown>;
 }
 

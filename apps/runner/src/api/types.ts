@@ -1,4 +1,4 @@
-import type { DeviceKind, EvaluationProtocolFields, FailureKind, JobState, LineageRelation, ModelFormat, ModelRole, Precision } from "@distillery/domain";
+import type { DeviceKind, EvaluationMeasurements, EvaluationProtocolFields, FailureKind, JobState, LineageRelation, ModelFormat, ModelRole, Precision } from "@distillery/domain";
 
 /** The shapes of the runner protocol as the API sends and takes them (see operations.ts). */
 
@@ -111,15 +111,9 @@ export interface RegisteredVersion {
 export type EvaluationProtocolInput = EvaluationProtocolFields;
 
 /** One model version's result on a protocol (postEvaluation, fenced by the job's lease). */
-export interface EvaluationInput {
+export interface EvaluationInput extends EvaluationMeasurements {
   version: string;
   protocol: EvaluationProtocolInput;
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
   details?: Record<string, unknown>;
 }
 

@@ -44,16 +44,10 @@ export class EvaluationProtocolType {
   createdAt!: Date;
 }
 
-@ObjectType("Evaluation", { description: "What one run measured for one model version under one protocol." })
-export class EvaluationType {
-  @Field(() => ID)
-  id!: string;
-
-  /** Not exposed: resolved to `version`, `protocol` and `run`. */
-  versionId!: string;
-  protocolId!: string;
-  runId!: string | null;
-
+/** What an evaluation measured: an Evaluation's fields, and a leaderboard row's. */
+// Not reachable from any field, so type-graphql (2.x) leaves it out of the schema: only the subclasses appear.
+@ObjectType()
+export abstract class EvaluationMetricsType {
   @Field(() => Float)
   fid!: number;
 
@@ -74,6 +68,18 @@ export class EvaluationType {
 
   @Field(() => GraphQLSafeInt, { description: "The version's size in bytes when it was evaluated." })
   sizeBytes!: number;
+}
+
+@ObjectType("Evaluation", { description: "What one run measured for one model version under one protocol." })
+export class EvaluationType extends EvaluationMetricsType {
+  @Field(() => ID)
+  id!: string;
+
+  /** Not exposed: resolved to `version`, `protocol` and `run`. */
+  versionId!: string;
+  protocolId!: string;
+  runId!: string | null;
+
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: "Per-variant extras the runner sent; an empty object when it sent none." })
   details!: Record<string, unknown> | null;

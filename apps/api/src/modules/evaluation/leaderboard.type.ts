@@ -1,35 +1,14 @@
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { GraphQLSafeInt } from "graphql-scalars";
-import { EvaluationProtocolType, EvaluationType } from "./evaluation.type";
+import { EvaluationMetricsType, EvaluationProtocolType, EvaluationType } from "./evaluation.type";
 
 @ObjectType("LeaderboardRow", { description: "A version's newest evaluation under the protocol." })
-export class LeaderboardRowType {
+export class LeaderboardRowType extends EvaluationMetricsType {
   /** Not exposed: resolved to `version`. */
   versionId!: string;
 
   @Field(() => EvaluationType)
   evaluation!: EvaluationType;
-
-  @Field(() => Float)
-  fid!: number;
-
-  @Field(() => Float)
-  latencyP50Ms!: number;
-
-  @Field(() => Float)
-  latencyP95Ms!: number;
-
-  @Field(() => Float, { description: "Images per second." })
-  throughput!: number;
-
-  @Field(() => GraphQLSafeInt)
-  peakMemoryBytes!: number;
-
-  @Field(() => GraphQLSafeInt)
-  params!: number;
-
-  @Field(() => GraphQLSafeInt)
-  sizeBytes!: number;
 
   @Field({
     description:

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type EvaluationProtocolSpec, FailureKind } from "@distillery/domain";
+import { type EvaluationMeasurements, type EvaluationProtocolSpec, FailureKind } from "@distillery/domain";
 import { NoiseSchedule, benchmarkGeneration, ddimSample, extractFeatures, fidAgainstReference, hardwareClass } from "@distillery/eval";
 import { inspectModel, readModel } from "@distillery/onnx";
 import * as ort from "onnxruntime-node";
@@ -24,14 +24,8 @@ export interface EvaluateContext {
 }
 
 /** One model's result, as posted. */
-export interface ModelEvaluation {
+export interface ModelEvaluation extends EvaluationMeasurements {
   ref: string;
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
   evaluationId: string;
 }
 
@@ -134,7 +128,7 @@ async function evaluateOne(
     threads: protocol.threads,
     hardware,
   };
-  const measured = {
+  const measured: EvaluationMeasurements = {
     fid,
     latencyP50Ms: benchmark.latencyP50Ms,
     latencyP95Ms: benchmark.latencyP95Ms,
