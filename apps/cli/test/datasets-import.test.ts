@@ -1,94 +1,39 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdir, readdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiServer, freePort, startApiServer } from "./support/api-server";
+import { cli } from "./support/cli-process";
 
-const BIN = resolve(__dirname, "..", "dist", "bin.js");
 const FASHION_MNIST = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => done(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node dist/bin.js …` to the end; the environment is the test's own, with `env` over it. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, DISTILLERY_API: "", DISTILLERY_TOKEN: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once("close", (code) => done({ code, stdout, stderr })));
-}
-
-describe("distillery datasets import (the real API on PGlite, the real trainer)", () => {
+describe("distillery dataset import (the real API on PGlite, the real trainer)", () => {
+  let server: ApiServer;
   let dataDir: string;
   let scratch: string;
-  let api: ChildProcess;
   let apiUrl: string;
-  let apiOutput = "";
   let admin: string;
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}, token = admin) => {
-    const response = await fetch(`${apiUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }> };
-  };
+  const graphql = (query: string, variables: Record<string, unknown> = {}, token = admin) => server.graphql(query, variables, token);
   /** The CLI as a user runs it next to `distillery up`: the admin token from the data dir; temp files in `scratch`. */
   const importDataset = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    cli(["datasets", "import", ...args], { DISTILLERY_API: apiUrl, DISTILLERY_DATA_DIR: dataDir, TMPDIR: scratch, ...env });
+    cli(["datasets", "import", ...args], { env: { DISTILLERY_API: apiUrl, DISTILLERY_DATA_DIR: dataDir, TMPDIR: scratch, ...env } });
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "distillery-datasets-"));
+    server = await startApiServer();
+    ({ dataDir, admin, url: apiUrl } = server);
     scratch = join(dataDir, "scratch");
     await mkdir(scratch);
-    const port = await freePort();
-    apiUrl = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [require.resolve("@distillery/api")], {
-      env: { ...process.env, PORT: String(port), DISTILLERY_DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    api.stdout?.on("data", (chunk: Buffer) => (apiOutput += chunk.toString()));
-    api.stderr?.on("data", (chunk: Buffer) => (apiOutput += chunk.toString()));
-    // Healthy within a deadline, or the reason it is not.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if ((await fetch(`${apiUrl}/healthz`).catch(() => null))?.status === 200) break;
-      if (api.exitCode !== null || Date.now() > deadline) throw new Error(`the API did not become healthy:\n${apiOutput}`);
-      await new Promise((done) => setTimeout(done, 200));
-    }
-    admin = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
   }, 120_000);
 
   afterAll(async () => {
-    if (api && api.exitCode === null) {
-      const exited = new Promise((done) => api.once("exit", done));
-      api.kill("SIGTERM");
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it("exports synthetic images, uploads the npz, registers toy@v1 and prints its ref; the next import is toy@v2", async () => {
     const first = await importDataset(["synthetic", "--name", "toy", "--resolution", "8", "--limit", "32"]);
-    expect(first.code, first.stderr + apiOutput).toBe(0);
+    expect(first.code, first.stderr + server.output()).toBe(0);
     expect(first.stdout).toBe("toy@v1\n");
     expect(first.stderr).toContain("exporting synthetic (resolution 8, first 32)");
 
@@ -101,7 +46,7 @@ describe("distillery datasets import (the real API on PGlite, the real trainer)"
       imageShape: [1, 8, 8],
       classNames: ["pattern-0", "pattern-1", "pattern-2", "pattern-3"],
       format: "NPZ",
-      description: "synthetic patterns, 32 images at 8x8 (distillery datasets import)",
+      description: "synthetic patterns, 32 images at 8x8 (distillery dataset import)",
       createdBy: "admin",
     });
     // The blob is the npz the trainer wrote, under its digest.
@@ -132,20 +77,30 @@ describe("distillery datasets import (the real API on PGlite, the real trainer)"
     expect(data.dataset.classNames[9]).toBe("ankle boot");
   });
 
-  it("says in one line why it cannot import, with exit status 1 (2 for bad arguments), and registers nothing", async () => {
+  it.runIf(existsSync(FASHION_MNIST) || process.env.CI === "true")("imports a folder of IDX files (dataset import DIR)", async () => {
+    const result = await cli(["dataset", "import", dirname(FASHION_MNIST), "--name", "fm-folder", "--split", "test", "--limit", "20", "--resolution", "8"], {
+      env: { DISTILLERY_API: apiUrl, DISTILLERY_DATA_DIR: dataDir, TMPDIR: scratch },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe("fm-folder@v1\n");
+    const { data } = await graphql(`{ dataset(ref: "fm-folder@v1") { sampleCount imageShape description } }`);
+    expect(data.dataset).toEqual({ sampleCount: 20, imageShape: [1, 8, 8], description: `Fashion-MNIST test split from ${dirname(FASHION_MNIST)}, 20 images at 8x8 (distillery dataset import)` });
+  });
+
+  it("says in one line why it cannot import, with the exit status for the reason, and registers nothing", async () => {
     const created = await graphql(`mutation { createApiToken(input: { name: "reader", scopes: [READ] }) { token } }`);
     const reader = created.data.createApiToken.token as string;
     const readOnly = await importDataset(["synthetic", "--name", "nope", "--limit", "8"], { DISTILLERY_TOKEN: reader });
-    expect(readOnly.code).toBe(1);
+    expect(readOnly.code).toBe(3);
     expect(readOnly.stderr).toBe('distillery: the token "reader" has READ scope; registering a dataset needs WRITE\n');
 
     const badToken = await importDataset(["synthetic", "--name", "nope", "--limit", "8", "--token", "dst_not_a_token"]);
-    expect(badToken.code).toBe(1);
-    expect(badToken.stderr).toMatch(/^distillery: .*\(UNAUTHENTICATED\)\n$/);
+    expect(badToken.code).toBe(3);
+    expect(badToken.stderr).toMatch(/^distillery: [A-Z_]+: .*\n$/);
 
     const away = await importDataset(["synthetic", "--name", "nope", "--limit", "8", "--api", `http://127.0.0.1:${await freePort()}`]);
-    expect(away.code).toBe(1);
-    expect(away.stderr).toMatch(/^distillery: cannot talk to the API at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect(away.code).toBe(7);
+    expect(away.stderr).toMatch(/^distillery: cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
 
     const noTrainer = await importDataset(["synthetic", "--name", "nope", "--limit", "8"], { DISTILLERY_PYTHON: join(dataDir, "no-python") });
     expect(noTrainer.code).toBe(1);
@@ -155,8 +110,8 @@ describe("distillery datasets import (the real API on PGlite, the real trainer)"
     expect(noName.code).toBe(2);
     expect(noName.stderr).toContain("needs --name");
     const badSource = await importDataset(["imagenet", "--name", "nope"]);
-    expect(badSource.code).toBe(2);
-    expect(badSource.stderr).toContain('not "imagenet"');
+    expect(badSource.code).toBe(4);
+    expect(badSource.stderr).toBe("distillery: imagenet: no such folder (or use fashion-mnist or synthetic)\n");
 
     const datasets = await graphql(`{ datasets { edges { node { ref } } } }`);
     expect(datasets.data.datasets.edges.map((edge: { node: { ref: string } }) => edge.node.ref)).not.toContain("nope@v1");

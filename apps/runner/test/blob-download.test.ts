@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ApiError, ApiUnreachableError } from "../src/api/api-error";
-import { BlobClient } from "../src/api/blob-client";
+import { ApiError, ApiUnreachableError } from "@distillery/client";
+import { BlobClient } from "@distillery/client";
 import { FakeApi } from "./support/fake-api";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");

@@ -19,6 +19,8 @@ export interface ExportOptions {
   split?: string | undefined;
   resolution?: number | undefined;
   limit?: number | undefined;
+  /** fashion-mnist: the directory with the IDX files (default Debian's /usr/share/datasets/fashion-mnist). */
+  path?: string | undefined;
   out: string;
   signal?: AbortSignal;
 }
@@ -48,6 +50,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportedDat
   if (options.split !== undefined) args.push("--split", options.split);
   if (options.resolution !== undefined) args.push("--resolution", String(options.resolution));
   if (options.limit !== undefined) args.push("--limit", String(options.limit));
+  if (options.path !== undefined) args.push("--path", options.path);
   const env = {
     ...process.env,
     PYTHONPATH: process.env.PYTHONPATH ? `${root}:${process.env.PYTHONPATH}` : root,

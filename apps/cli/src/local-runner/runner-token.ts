@@ -1,10 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { graphqlRequest } from "./admin-graphql";
+import { defineOperation, GraphQLClient } from "@distillery/client";
 
-const CREATE_RUNNER_TOKEN = `mutation CreateRunnerToken($input: CreateApiTokenInput!) {
-  createApiToken(input: $input) { token }
-}`;
+const CREATE_RUNNER_TOKEN = defineOperation<{ createApiToken: { token: string } }, { input: { name: string; scopes: string[] } }>(
+  "CreateRunnerToken",
+  `mutation CreateRunnerToken($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
+);
 
 /**
  * The local runner's token: `<data-dir>/runner-token`, minted once with the admin token (RUNNER
@@ -18,9 +19,7 @@ export async function ensureRunnerToken(apiUrl: string, dataDir: string): Promis
   const adminPath = join(dataDir, "admin-token");
   const admin = await readTrimmed(adminPath);
   if (!admin) return { missing: `no ${adminPath} to create the runner's token with` };
-  const data = await graphqlRequest<{ createApiToken: { token: string } }>(apiUrl, admin, CREATE_RUNNER_TOKEN, {
-    input: { name: "local-runner", scopes: ["RUNNER"] },
-  });
+  const data = await new GraphQLClient(apiUrl, admin).request(CREATE_RUNNER_TOKEN, { input: { name: "local-runner", scopes: ["RUNNER"] } });
   const token = data.createApiToken.token;
   await writeFile(tokenPath, `${token}\n`, { mode: 0o600, flag: "wx" });
   return { token };

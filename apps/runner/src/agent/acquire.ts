@@ -1,4 +1,4 @@
-import { ApiError } from "../api/api-error";
+import { ApiError } from "@distillery/client";
 import type { RunnerApi } from "../api/runner-api";
 import type { JobLease } from "../api/types";
 import type { Logger } from "../log/logger";

@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { requiredCapabilities } from "@distillery/domain";
 import { EvaluateExecutor, QuantizeExecutor } from "../executors/onnx/onnx-executors";
-import { GraphQLClient } from "../api/graphql-client";
+import { GraphQLClient } from "@distillery/client";
 import { RunnerApi } from "../api/runner-api";
 import type { RegisterRunnerInput } from "../api/types";
 import type { RunnerConfig } from "../cli/parse-args";

@@ -1,4 +1,4 @@
-import { ApiError, isAuthError, isServerError, isUnreachable } from "../api/api-error";
+import { ApiError, isAuthError, isServerError, isUnreachable } from "@distillery/client";
 import type { RunnerApi } from "../api/runner-api";
 import type { RegisterRunnerInput, RegisteredRunner } from "../api/types";
 import type { Logger } from "../log/logger";

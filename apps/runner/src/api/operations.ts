@@ -1,4 +1,4 @@
-import { defineOperation } from "./graphql-client";
+import { defineOperation } from "@distillery/client";
 import type {
   EvaluationInput,
   HeartbeatPayload,

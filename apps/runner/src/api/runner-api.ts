@@ -1,5 +1,5 @@
-import { BlobClient, type DownloadedBlob, type UploadedBlob } from "./blob-client";
-import { GraphQLClient, type RequestOptions } from "./graphql-client";
+import { BlobClient, type DownloadedBlob, type UploadedBlob } from "@distillery/client";
+import { GraphQLClient, type RequestOptions } from "@distillery/client";
 import * as operations from "./operations";
 import type {
   EvaluationInput,

@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { FailureKind, type ModelFormat, parseDigest } from "@distillery/domain";
-import { ApiError } from "../api/api-error";
+import { ApiError } from "@distillery/client";
 import type { InputApi } from "../api/runner-api";
 import type { ResolvedModelVersion } from "../api/types";
 import { describeError, type Logger } from "../log/logger";

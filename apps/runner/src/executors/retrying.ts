@@ -1,4 +1,4 @@
-import { isServerError, isUnreachable } from "../api/api-error";
+import { isServerError, isUnreachable } from "@distillery/client";
 import type { Logger } from "../log/logger";
 import { Backoff } from "../retry/backoff";
 import { sleep } from "../retry/sleep";

@@ -1,5 +1,5 @@
 import { describeError, type Logger } from "../log/logger";
-import { isLeaseLost } from "../api/api-error";
+import { isLeaseLost } from "@distillery/client";
 import type { HeartbeatPayload } from "../api/types";
 import { Backoff } from "../retry/backoff";
 import { sleep } from "../retry/sleep";

@@ -1,4 +1,4 @@
-import { isLeaseLost, isServerError, isUnreachable } from "../api/api-error";
+import { isLeaseLost, isServerError, isUnreachable } from "@distillery/client";
 import type { ReportingApi } from "../api/runner-api";
 import type { JobLease } from "../api/types";
 import type { Logger } from "../log/logger";

@@ -1,5 +1,5 @@
 import { FailureKind } from "@distillery/domain";
-import { isLeaseLost } from "../api/api-error";
+import { isLeaseLost } from "@distillery/client";
 import type { RunnerApi } from "../api/runner-api";
 import type { JobLease } from "../api/types";
 import type { ExecutorRegistry } from "../executors/executor-registry";

@@ -2,6 +2,11 @@
  * Structured logs on stderr, one JSON object per line, like the API's (pino) so `distillery up`
  * prints one consistent stream. stdout stays free: the runner prints nothing else.
  */
+import { describeError } from "@distillery/client";
+
+/** Kept here too: the runner's modules import it from their logger. */
+export { describeError };
+
 export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 export type LogFields = Record<string, unknown>;
 
@@ -54,10 +59,3 @@ function serializable(fields: LogFields): LogFields {
   return out;
 }
 
-/** One line for an error, with the network cause fetch hides in `cause` (ECONNREFUSED, …). */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const causeCode = cause && "code" in cause && typeof cause.code === "string" ? cause.code : undefined;
-  return cause ? `${error.message} (${causeCode ?? cause.message})` : error.message;
-}

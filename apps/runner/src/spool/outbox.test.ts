@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ApiError } from "../api/api-error";
+import { ApiError } from "@distillery/client";
 import { MemoryReportingApi } from "../../test/support/memory-reporting-api";
 import { memoryLogger } from "../../test/support/memory-logger";
 import { waitFor } from "../../test/support/wait-for";

@@ -1,4 +1,4 @@
-import { expectedLogOffset, isAuthError, isLeaseLost, isServerError, isUnreachable } from "../api/api-error";
+import { expectedLogOffset, isAuthError, isLeaseLost, isServerError, isUnreachable } from "@distillery/client";
 import type { ReportingApi } from "../api/runner-api";
 import type { Logger } from "../log/logger";
 import { Backoff, type BackoffOptions } from "../retry/backoff";

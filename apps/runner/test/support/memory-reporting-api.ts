@@ -1,4 +1,4 @@
-import { ApiError, ApiUnreachableError } from "../../src/api/api-error";
+import { ApiError, ApiUnreachableError } from "@distillery/client";
 import type { ReportingApi } from "../../src/api/runner-api";
 import type { JobFailure, MetricPointInput } from "../../src/api/types";
 

@@ -1,6 +1,6 @@
 import { DomainError, FailureKind } from "@distillery/domain";
 import { OnnxError } from "@distillery/onnx";
-import { isLeaseLost } from "../../api/api-error";
+import { isLeaseLost } from "@distillery/client";
 import { describeError } from "../../log/logger";
 import { PublishError } from "../publish-artifacts";
 import { InputError } from "../resolve-inputs";

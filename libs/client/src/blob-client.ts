@@ -5,7 +5,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { describeError } from "../log/logger";
+import { describeError } from "./describe-error";
 import { ApiError, ApiUnreachableError } from "./api-error";
 
 /** An upload that moves no byte either way for this long is cut (and may be tried again). */

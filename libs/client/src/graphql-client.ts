@@ -1,5 +1,5 @@
 import { ApiError, ApiUnreachableError } from "./api-error";
-import { describeError } from "../log/logger";
+import { describeError } from "./describe-error";
 
 /** A GraphQL document with the types of its variables and result, checked where it is called. */
 export interface Operation<TData, TVariables> {
@@ -61,7 +61,7 @@ export class GraphQLClient {
       text = await response.text();
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      throw new ApiUnreachableError(`${operation.name}: ${timeout.aborted ? "timed out" : describeError(error)}`, { cause: error });
+      throw new ApiUnreachableError(`${operation.name}: cannot reach ${this.apiUrl}: ${timeout.aborted ? "timed out" : describeError(error)}`, { cause: error });
     }
     return this.interpret(operation.name, status, text);
   }
@@ -80,7 +80,7 @@ export class GraphQLClient {
       throw new ApiError(`${name}: ${first.message ?? code}`, code, extensions.reason ?? code, extensions.details ?? {}, status);
     }
     // A gateway's 502/503/504 page, an overloaded server: the API may come back.
-    if (status >= 500 || status === 429 || status === 408) throw new ApiUnreachableError(`${name}: HTTP ${status}`);
+    if (status >= 500 || status === 429 || status === 408) throw new ApiUnreachableError(`${name}: ${this.endpoint} answered HTTP ${status}`);
     if (!body?.data) throw new ApiError(`${name}: HTTP ${status} without GraphQL data (is ${this.endpoint} a Distillery API?)`, "BAD_RESPONSE", "BAD_RESPONSE", {}, status);
     return body.data;
   }
