@@ -48,7 +48,7 @@ export async function startServer(config: ApiConfig): Promise<RunningServer> {
   await app.register(blobRoutes, { services, metrics, maxBlobBytes: config.maxBlobBytes });
   await mountApollo(app, schema, services, metrics);
   await app.listen({ host: config.host, port: config.port });
-  const websocket = serveGraphQLOverWebSocket(app.server, schema, services);
+  const websocket = serveGraphQLOverWebSocket(app.server, schema, services, app.log);
   const reaper = new LeaseReaper(db, events, services.jobSignal, { leaseSeconds: config.leaseSeconds, backoffSeconds: config.retryBackoffSeconds }, app.log);
   reaper.start();
 

@@ -10,6 +10,7 @@ import { LeaderboardService } from "./modules/evaluation/leaderboard.service";
 import { ExperimentService } from "./modules/experiment/experiment.service";
 import { MetricService } from "./modules/metric/metric.service";
 import { RunLogReader } from "./modules/metric/run-log";
+import { RunLogFollower } from "./modules/metric/run-log-follower";
 import { ModelVersionService } from "./modules/model-version/model-version.service";
 import { ModelService } from "./modules/model/model.service";
 import type { JobEntity } from "./modules/run/job.entity";
@@ -47,12 +48,14 @@ export interface Services {
   evaluations: EvaluationService;
   leaderboard: LeaderboardService;
   runLogs: RunLogReader;
+  runLogFollower: RunLogFollower;
   waitingReason(job: JobEntity): Promise<string | null>;
 }
 
 export function createServices(db: Database, blobStore: BlobStore, events: EventBus, queue: QueueSettings): Services {
   const jobSignal = new JobSignal();
   const runners = new RunnerService(db, queue.runnerOnlineSeconds);
+  const runLogs = new RunLogReader(db);
   return {
     db,
     blobStore,
@@ -73,7 +76,8 @@ export function createServices(db: Database, blobStore: BlobStore, events: Event
     metrics: new MetricService(db),
     evaluations: new EvaluationService(db),
     leaderboard: new LeaderboardService(db),
-    runLogs: new RunLogReader(db),
+    runLogs,
+    runLogFollower: new RunLogFollower(db, events, runLogs),
     waitingReason: (job) => waitingReasonOf(db, job, queue.runnerOnlineSeconds),
   };
 }

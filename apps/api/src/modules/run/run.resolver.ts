@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import { GraphQLJSONObject } from "graphql-scalars";
+import { GraphQLJSONObject, GraphQLSafeInt } from "graphql-scalars";
 import { runStatusOf, RunStatus, Scope } from "@distillery/domain";
 import { mapConnection } from "../../graphql/connection";
 import type { GraphQLContext } from "../../graphql/context";
@@ -76,6 +76,20 @@ export class RunResolver {
       byKey.set(point.key, series);
     }
     return [...byKey.values()];
+  }
+
+  @Authorized(Scope.READ)
+  @Subscription(() => RunLogsType, {
+    subscribe: ({ args, context }) => (context as GraphQLContext).services.runLogFollower.follow(args.run, args.offset),
+    description:
+      "The run's log from offset (UTF-8 bytes): what is stored, in slices of at most 1 MiB, then each append as it commits. Completes once the run has finished and all of its log was sent. Fails with RUN_NOT_FOUND.",
+  })
+  runLogs(
+    @Root() slice: RunLogsType,
+    @Arg("run", () => ID) _run: string,
+    @Arg("offset", () => GraphQLSafeInt, { defaultValue: 0 }) _offset: number,
+  ): RunLogsType {
+    return slice;
   }
 
   @FieldResolver(() => ExperimentType)

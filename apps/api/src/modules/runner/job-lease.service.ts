@@ -7,7 +7,7 @@ import { ingestMetrics, type IngestResult, validatePoints } from "../metric/metr
 import { JobEntity } from "../run/job.entity";
 import { claimJob, completeJob, failJob, heartbeatJob, releaseClaim, type RetryPolicy } from "../run/job-queue";
 import type { JobSignal } from "../run/job-signal";
-import { RUN_METRICS, RUN_UPDATED, type RunMetricsMessage, type RunUpdatedMessage } from "../run/run.events";
+import { RUN_LOGS, RUN_METRICS, RUN_UPDATED, type RunLogsMessage, type RunMetricsMessage, type RunUpdatedMessage } from "../run/run.events";
 import { type RunnerService, touchRunner } from "./runner.service";
 
 /** acquireJob waits at most this long; below typical proxy idle timeouts. */
@@ -91,7 +91,13 @@ export class JobLeaseService {
   }
 
   async appendLogs(jobId: string, leaseId: string, offset: number, text: string): Promise<number> {
-    return this.db.transaction(async (manager) => appendLog(manager, await leasedRun(manager, jobId, leaseId), offset, text));
+    const { runId, totalBytes } = await this.db.transaction(async (manager) => {
+      const runId = await leasedRun(manager, jobId, leaseId);
+      return { runId, totalBytes: await appendLog(manager, runId, offset, text) };
+    });
+    // After the commit, so a follower woken by it reads the new bytes.
+    this.events.publish(RUN_LOGS, { runId, totalBytes } satisfies RunLogsMessage);
+    return totalBytes;
   }
 
   async complete(jobId: string, leaseId: string, result: Record<string, unknown> | null): Promise<JobEntity> {

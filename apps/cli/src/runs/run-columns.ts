@@ -1,0 +1,40 @@
+import type { Column } from "../cli/output";
+import { formatTime } from "../cli/output";
+
+/** A run as `distillery runs` lists it. */
+export interface RunRow {
+  id: string;
+  number: number;
+  status: string;
+  progress: number | null;
+  attempt: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  experiment: { id: string; name: string; kind: string };
+}
+
+export const RUN_ROW_FIELDS = "id number status progress attempt createdAt startedAt finishedAt experiment { id name kind }";
+
+export function runColumns(now: Date): Column<RunRow>[] {
+  return [
+    { header: "run", value: (run) => run.id },
+    { header: "experiment", value: (run) => run.experiment.name },
+    { header: "#", value: (run) => run.number, align: "right" },
+    { header: "kind", value: (run) => run.experiment.kind },
+    { header: "status", value: (run) => run.status },
+    { header: "progress", value: (run) => (run.progress === null ? undefined : `${Math.round(run.progress * 100)}%`), align: "right" },
+    { header: "created", value: (run) => formatTime(run.createdAt) },
+    { header: "duration", value: (run) => (run.startedAt ? formatDuration(Date.parse(run.finishedAt ?? now.toISOString()) - Date.parse(run.startedAt)) : undefined), align: "right" },
+  ];
+}
+
+/** 45s, 3m05s, 2h04m, 1d03h: two units at most, the way `docker ps` shows ages. */
+export function formatDuration(milliseconds: number): string {
+  const seconds = Math.max(0, Math.round(milliseconds / 1000));
+  const pad = (value: number) => String(value).padStart(2, "0");
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${pad(seconds % 60)}s`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${pad(Math.floor(seconds / 60) % 60)}m`;
+  return `${Math.floor(seconds / 86400)}d${pad(Math.floor(seconds / 3600) % 24)}h`;
+}
