@@ -4,7 +4,7 @@ import { createServer, type Socket, connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./support/api-server";
-import { BIN, cli, type Finished } from "./support/cli-process";
+import { cli, startCli } from "./support/cli-process";
 
 /**
  * launch, runs, logs and cancel as a user runs them: the built CLI against the real API, with a
@@ -75,7 +75,7 @@ const poll = setInterval(() => { if (fs.existsSync(${JSON.stringify(marker)})) {
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(launched.stderr).toContain("created experiment streaming; queued run #1");
 
-    const follow = startCli(["logs", "-f", runId], env, scratch);
+    const follow = startCli(["logs", "-f", runId], { env, cwd: scratch });
     // The first line arrives while the command is still running (it waits for the marker)...
     await expect.poll(() => follow.stdout(), { timeout: 90_000, interval: 100 }).toContain("first line\n");
     const listed = await distillery(["runs", "--json"]);
@@ -115,7 +115,7 @@ const poll = setInterval(() => { if (fs.existsSync(${JSON.stringify(marker)})) {
 
     const proxy = await startProxy(Number(new URL(server.url).port));
     try {
-      const follow = startCli(["logs", "-f", runId], { ...env, DISTILLERY_API: proxy.url }, scratch);
+      const follow = startCli(["logs", "-f", runId], { env: { ...env, DISTILLERY_API: proxy.url }, cwd: scratch });
       await expect.poll(() => follow.stdout(), { timeout: 90_000, interval: 100 }).toBe("before the drop\n");
       proxy.dropConnections();
       await writeFile(marker, "");
@@ -173,7 +173,7 @@ ${nodeScript(`console.log("about to fail"); console.error("oops"); process.exit(
     await expect.poll(async () => (await distillery(["logs", runId])).stdout, { timeout: 90_000, interval: 250 }).toBe("started\n");
 
     // Ctrl-C while following: exit 130, nothing said, and the run goes on.
-    const interrupted = startCli(["logs", "-f", runId], env, scratch);
+    const interrupted = startCli(["logs", "-f", runId], { env, cwd: scratch });
     await expect.poll(() => interrupted.stdout(), { timeout: 30_000, interval: 100 }).toBe("started\n");
     interrupted.child.kill("SIGINT");
     expect(await interrupted.finished).toMatchObject({ code: 130, stderr: "" });
@@ -250,20 +250,6 @@ ${nodeScript(`console.log("about to fail"); console.error("oops"); process.exit(
   });
 });
 
-/** The CLI as a child whose output can be read while it runs (cli() waits for the end); environment as cli() makes it. */
-function startCli(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, DISTILLERY_API: "", DISTILLERY_TOKEN: "", DISTILLERY_DATA_DIR: "", DISTILLERY_CONFIG_DIR: "", ...env },
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const finished = new Promise<Finished>((done) => child.once("close", (code, signal) => done({ code, signal, stdout, stderr })));
-  return { child, stdout: () => stdout, finished };
-}
 
 /** A TCP proxy to the API whose connections the test can cut, as a flaky network would. */
 async function startProxy(targetPort: number) {

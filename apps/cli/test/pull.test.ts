@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, freePort, startApiServer } from "./support/api-server";
-import { BIN, cli, type Finished } from "./support/cli-process";
+import { cli, startCli } from "./support/cli-process";
 import { startStallingProxy } from "./support/stalling-proxy";
 
 const MIB = 1024 * 1024;
@@ -205,7 +205,7 @@ describe("distillery pull (the CLI as a child process, the real API on PGlite)",
     // The first pull goes through a proxy that lets 1.5 MiB of the blob through and then goes silent.
     const proxy = await startStallingProxy(server.url, cutAt);
     try {
-      const first = startCli(["pull", "resumable@v1", "-o", output, "--api", proxy.url, "--token", server.admin], here);
+      const first = startCli(["pull", "resumable@v1", "-o", output, "--api", proxy.url, "--token", server.admin], { cwd: here });
       await waitFor(async () => (await sizeOf(partial)) === cutAt, `the partial file to hold ${cutAt} bytes`, first.child);
       first.child.kill("SIGKILL");
       expect((await first.finished).signal).toBe("SIGKILL");
@@ -258,7 +258,7 @@ describe("distillery pull (the CLI as a child process, the real API on PGlite)",
 
     const firstProxy = await startStallingProxy(server.url, MIB);
     try {
-      const interrupted = startCli(["pull", "patient", "-o", output, "--api", firstProxy.url, "--token", server.admin], here);
+      const interrupted = startCli(["pull", "patient", "-o", output, "--api", firstProxy.url, "--token", server.admin], { cwd: here });
       await waitFor(async () => (await sizeOf(partial)) === MIB, `the partial file to hold ${MIB} bytes`, interrupted.child);
       interrupted.child.kill("SIGINT");
       const finished = await interrupted.finished;
@@ -361,20 +361,6 @@ describe("distillery pull (the CLI as a child process, the real API on PGlite)",
   });
 });
 
-/** The CLI as a child process the test can signal; `finished` resolves when it has exited. */
-function startCli(args: string[], cwd: string): { child: ChildProcess; finished: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, DISTILLERY_API: "", DISTILLERY_TOKEN: "", DISTILLERY_DATA_DIR: "", DISTILLERY_CONFIG_DIR: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const finished = new Promise<Finished>((done) => child.once("close", (code, signal) => done({ code, signal, stdout, stderr })));
-  return { child, finished };
-}
 
 async function sizeOf(path: string): Promise<number | undefined> {
   return stat(path).then(

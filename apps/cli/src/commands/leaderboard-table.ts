@@ -1,31 +1,18 @@
+import type { EvaluationMeasurements, EvaluationProtocolFields } from "@distillery/domain";
 import type { Column } from "../cli/output";
 import { formatBytes } from "../cli/output";
 
-export interface ProtocolSettings {
+/** A protocol as the API lists it: the settings, its key, and its extractor as a version. */
+export interface ProtocolSettings extends Omit<EvaluationProtocolFields, "extractor" | "referenceStats"> {
   key: string;
-  dataset: string;
   extractor: { ref: string } | null;
-  samples: number;
-  sampler: string;
-  steps: number;
-  eta: number;
-  resolution: number;
-  batch: number;
-  threads: number;
-  hardware: string;
   evaluationCount: number;
 }
 
 export const PROTOCOL_FIELDS = "key dataset extractor { ref } samples sampler steps eta resolution batch threads hardware evaluationCount";
 
-export interface LeaderboardRow {
+export interface LeaderboardRow extends EvaluationMeasurements {
   version: { ref: string; precision: string; model: { name: string; role: string } };
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
   sizeBytes: number;
   dominated: boolean;
 }

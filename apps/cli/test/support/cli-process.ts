@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 /** The built command, as `distillery` runs it. */
@@ -19,11 +19,19 @@ export interface CliOptions {
   cwd?: string;
 }
 
+/** A running CLI: its output so far, and how it ended once it has. */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  finished: Promise<Finished>;
+}
+
 /**
- * `node dist/bin.js …` to the end. The caller's DISTILLERY_* variables are cleared so a developer's
- * own login or token never leaks into a test.
+ * `node dist/bin.js …` as a child the test can read while it runs and signal. The caller's
+ * DISTILLERY_* variables are cleared so a developer's own login or token never leaks into a test.
  */
-export function cli(args: string[], options: CliOptions = {}): Promise<Finished> {
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const env = { ...process.env, DISTILLERY_API: "", DISTILLERY_TOKEN: "", DISTILLERY_DATA_DIR: "", DISTILLERY_CONFIG_DIR: "", ...options.env };
   const child = spawn(process.execPath, [BIN, ...args], {
     env,
@@ -35,5 +43,11 @@ export function cli(args: string[], options: CliOptions = {}): Promise<Finished>
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once("close", (code, signal) => done({ code, signal, stdout, stderr })));
+  const finished = new Promise<Finished>((done) => child.once("close", (code, signal) => done({ code, signal, stdout, stderr })));
+  return { child, stdout: () => stdout, stderr: () => stderr, finished };
+}
+
+/** `node dist/bin.js …` to the end. */
+export function cli(args: string[], options: CliOptions = {}): Promise<Finished> {
+  return startCli(args, options).finished;
 }
