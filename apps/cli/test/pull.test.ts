@@ -184,6 +184,12 @@ describe("distillery pull (the CLI as a child process, the real API on PGlite)",
     const entry = JSON.parse(await readFile(join(ci, "distillery.lock"), "utf8")).models["deployed@production#int8"];
     expect(entry).toMatchObject({ resolved: "deployed@v4", digest: `sha256:${secondInt8.hex}`, sizeBytes: MIB / 2 + 3 });
 
+    // The alias moves again, to a version with no int8 variant: the locked ref resolves to nothing, still exit 6.
+    await push((await randomFile(MIB)).path, ["--model", "deployed", "--precision", "fp32", "--alias", "production"]);
+    const gone = await distillery(["pull", "deployed@production", "--precision", "int8", "--lock", "distillery.lock", "--frozen"], { cwd: ci });
+    expect(gone.code).toBe(6);
+    expect(gone.stderr).toMatch(/^distillery: deployed@production \(int8\) no longer resolves \(VERSION_NOT_FOUND: .*\), but distillery.lock locks deployed@v4; nothing was downloaded\./);
+
     // What --frozen needs and does not find: exit 6 (no entry, no file) or 2 (no --lock), with what to do.
     const noEntry = await distillery(["pull", "deployed@production", "--lock", "distillery.lock", "--frozen"], { cwd: ci });
     expect(noEntry.code).toBe(6);

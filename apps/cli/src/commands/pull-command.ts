@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { ApiError } from "@distillery/client";
 import { oneOf, positiveInteger } from "../cli/arguments";
 import type { Command } from "../cli/command";
 import { CONNECTION_OPTIONS, connect } from "../cli/connection";
@@ -9,7 +10,7 @@ import { precisionArgument, refArgument } from "../registry/registry-arguments";
 import { resolveVersion } from "../registry/resolve-version";
 import { hexOf } from "../registry/version-record";
 import { interruptible } from "../transfer/interrupt";
-import { assertStillLocked, type PullLock, lockedEntry } from "../transfer/pull-lock";
+import { assertStillLocked, lockedEntry, lockedRefGone, type PullLock } from "../transfer/pull-lock";
 import { type LockEntry, lockKey, recordInLockfile } from "../transfer/lockfile";
 import { outputPath } from "../transfer/output-path";
 import { progressMeter } from "../transfer/progress-meter";
@@ -77,7 +78,10 @@ export const pullCommand: Command = {
     const locked = values.frozen ? await lockedEntry(pullLock!) : undefined;
 
     const connection = await connect(values);
-    const { version, method: resolvedMethod } = await resolveVersion(connection.graphql, { ref, precision, method });
+    const { version, method: resolvedMethod } = await resolveVersion(connection.graphql, { ref, precision, method }).catch((error: unknown) => {
+      if (locked && error instanceof ApiError && error.code === "NOT_FOUND") throw lockedRefGone(pullLock!, locked, error);
+      throw error;
+    });
     if (locked) assertStillLocked(pullLock!, locked, version);
 
     const output = await outputPath(version, values.output);

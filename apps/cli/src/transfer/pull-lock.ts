@@ -1,3 +1,4 @@
+import type { ApiError } from "@distillery/client";
 import { CliError, ExitCode } from "../cli/exit-codes";
 import type { VersionRecord } from "../registry/version-record";
 import { type LockEntry, readLockfile } from "./lockfile";
@@ -29,6 +30,19 @@ export function assertStillLocked(pull: PullLock, entry: LockEntry, version: Pic
   throw new CliError(
     `${pull.request} now resolves to ${version.ref} (${short(version.digest)}), but ${pull.lockPath} locks ${entry.resolved} (${short(entry.digest)}); nothing was downloaded. ` +
       `To take ${version.ref}: run ${pull.unfrozenCommand} (without --frozen) and commit ${pull.lockPath}`,
+    ExitCode.LOCKFILE_MISMATCH,
+  );
+}
+
+/**
+ * --frozen, and the ref resolves to nothing any more (the alias now points at a version without
+ * the locked variant, or was removed): the lock no longer matches the registry, which is what the
+ * user must hear (exit 6), not a bare "not found".
+ */
+export function lockedRefGone(pull: PullLock, entry: LockEntry, error: ApiError): CliError {
+  return new CliError(
+    `${pull.request} no longer resolves (${error.reason}: ${error.message.replace(/^[A-Z][A-Za-z]+: /, "")}), but ${pull.lockPath} locks ${entry.resolved}; nothing was downloaded. ` +
+      `Point the alias back, or pin the version: distillery pull ${entry.resolved} … --lock ${pull.lockPath}`,
     ExitCode.LOCKFILE_MISMATCH,
   );
 }
