@@ -1,19 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import type { EvaluationMeasurements } from "@distillery/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "./support/api-server";
 import { cli } from "./support/cli-process";
+import { evaluationSeeder, seededProtocol } from "./support/evaluation-seeding";
 
 const MIB = 1024 * 1024;
-
-/** What a version measured; the API checks the rest (p95 ≥ p50, …). */
-interface Measured {
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
-}
 
 /**
  * Evaluations seeded the way runners post them (postEvaluation under a real job lease), read
@@ -28,69 +19,16 @@ describe("distillery leaderboard (the real API on PGlite)", () => {
 
   const distillery = (args: string[]) => cli(["leaderboard", ...args], { env });
 
-  async function ok(query: string, variables: Record<string, unknown> = {}, token?: string) {
-    const answer = await server.graphql(query, variables, token);
-    if (answer.errors) throw new Error(`${JSON.stringify(answer.errors)}\n${server.output()}`);
-    return answer.data;
-  }
-
-  /** A model of `role` with one uploaded version of 1 KiB; its ref. */
-  async function version(name: string, role: string, precision: string): Promise<string> {
-    await ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, { input: { name, role, family: "unet" } });
-    const bytes = randomBytes(1024);
-    const hex = createHash("sha256").update(bytes).digest("hex");
-    const put = await fetch(`${server.url}/v1/blobs/sha256/${hex}`, { method: "PUT", headers: { authorization: `Bearer ${server.admin}` }, body: bytes });
-    expect(put.status).toBe(201);
-    const data = await ok(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { ref } }`, {
-      input: { model: name, digest: `sha256:${hex}`, format: "ONNX", precision },
-    });
-    return data.registerModelVersion.ref;
-  }
-
-  /** A runner holding the lease of a COMMAND job: evaluations are posted under a lease. */
-  async function leasedJob() {
-    const token = (await ok(`mutation { createApiToken(input: { name: "evaluator", scopes: [RUNNER] }) { token } }`)).createApiToken.token as string;
-    const runner = await ok(
-      `mutation { registerRunner(input: { name: "evaluator", capabilities: ["command"], device: { kind: CPU, name: "test cpu", memoryGb: 8 } }) { id } }`,
-      {},
-      token,
-    );
-    const experiment = await ok(`mutation { createExperiment(input: { name: "evaluations", kind: COMMAND, spec: { argv: ["true"] } }) { id } }`);
-    await ok(`mutation($experiment: ID!) { launchExperiment(input: { experiment: $experiment }) { id } }`, { experiment: experiment.createExperiment.id });
-    const lease = await ok(`mutation($runner: ID!) { acquireJob(runner: $runner, waitSeconds: 5) { leaseId job { id } } }`, { runner: runner.registerRunner.id }, token);
-    return { token, jobId: lease.acquireJob.job.id as string, leaseId: lease.acquireJob.leaseId as string };
-  }
-
   beforeAll(async () => {
     server = await startApiServer();
     env = { DISTILLERY_API: server.url, DISTILLERY_TOKEN: server.admin, DISTILLERY_CONFIG_DIR: `${server.dataDir}/config` };
-    const extractor = await version("features", "EXTRACTOR", "FP32");
-    refs.teacher = await version("teacher", "TEACHER", "FP32");
-    refs.fast = await version("student-fast", "STUDENT", "FP32");
-    refs.slow = await version("student-slow", "STUDENT", "INT8");
-    refs.old = await version("student-old", "STUDENT", "FP16");
-    const job = await leasedJob();
-    const settings = (steps: number) => ({
-      dataset: "fashion-mnist@v1",
-      extractor,
-      referenceStats: `sha256:${"a".repeat(64)}`,
-      samples: 2000,
-      sampler: "ddim",
-      steps,
-      eta: 0,
-      resolution: 16,
-      batch: 64,
-      threads: 2,
-      hardware: "cpu:test",
-    });
-    const post = async (ref: string, steps: number, measured: Measured) => {
-      const data = await ok(
-        `mutation($input: PostEvaluationInput!) { postEvaluation(input: $input) { protocol { key } } }`,
-        { input: { jobId: job.jobId, leaseId: job.leaseId, version: ref, protocol: settings(steps), ...measured } },
-        job.token,
-      );
-      return data.postEvaluation.protocol.key as string;
-    };
+    const seeder = await evaluationSeeder(server);
+    const extractor = await seeder.version("features", "EXTRACTOR", "FP32");
+    refs.teacher = await seeder.version("teacher", "TEACHER", "FP32");
+    refs.fast = await seeder.version("student-fast", "STUDENT", "FP32");
+    refs.slow = await seeder.version("student-slow", "STUDENT", "INT8");
+    refs.old = await seeder.version("student-old", "STUDENT", "FP16");
+    const post = (ref: string, steps: number, measured: EvaluationMeasurements) => seeder.post(ref, seededProtocol(extractor, steps), measured);
     // An older protocol first: the default is the one used most recently.
     olderKey = await post(refs.old, 10, { fid: 30, latencyP50Ms: 10, latencyP95Ms: 12, throughput: 90, peakMemoryBytes: 512 * MIB, params: 9_000_000 });
     await post(refs.teacher, 50, { fid: 10, latencyP50Ms: 100, latencyP95Ms: 120, throughput: 10, peakMemoryBytes: 4096 * MIB, params: 50_000_000 });

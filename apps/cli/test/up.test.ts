@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,6 +7,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = resolve(__dirname, "..", "dist", "bin.js");
+const WEB_IS_BUILT = existsSync(resolve(__dirname, "..", "..", "web", ".next", "BUILD_ID"));
 
 function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -21,11 +23,12 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
 }
 
 describe("distillery up", () => {
-  it("starts the API on the embedded database and a local runner, writes the tokens, and stops both on SIGTERM", async () => {
+  it("starts the API on the embedded database, a local runner and the web UI, writes the tokens, and stops them all on SIGTERM", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "distillery-up-"));
     const port = await freePort();
+    const webPort = await freePort();
     const env = { ...process.env, DATABASE_URL: "", LOG_LEVEL: "info" };
-    const child = run(["up", "--port", String(port), "--data-dir", dataDir], env);
+    const child = run(["up", "--port", String(port), "--data-dir", dataDir, "--web-port", String(webPort)], env);
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -59,12 +62,22 @@ describe("distillery up", () => {
         return ((await response.json()) as { data?: { runners: Array<{ name: string; online: boolean }> } }).data?.runners;
       };
       await expect.poll(runners, { timeout: 60_000, interval: 250 }).toEqual([{ name: "local", online: true }]);
+
+      // The web UI beside them, once apps/web is built (npm test builds every workspace first).
+      if (WEB_IS_BUILT) {
+        await expect
+          .poll(async () => (await fetch(`http://127.0.0.1:${webPort}/sign-in`).catch(() => null))?.status, { timeout: 90_000, interval: 250 })
+          .toBe(200);
+      } else {
+        await expect.poll(() => output, { timeout: 30_000 }).toContain("not starting the web UI: apps/web is not built");
+      }
     } finally {
       const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
       child.kill("SIGTERM");
       expect(await exited, output).toBe(0);
-      // Both stopped: the runner released its work directory on the way out.
+      // All stopped: the runner released its work directory on the way out, the UI's port is closed.
       await expect(stat(join(dataDir, "runner", "runner.pid"))).rejects.toThrow("ENOENT");
+      await expect.poll(async () => (await fetch(`http://127.0.0.1:${webPort}/sign-in`).catch(() => null))?.status, { timeout: 30_000 }).toBeUndefined();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

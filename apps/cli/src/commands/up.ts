@@ -2,17 +2,19 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { ensureRunnerToken } from "../local-runner/runner-token";
 import { spawnLocalRunner } from "../local-runner/spawn-runner";
+import { builtWebApp, spawnWeb, stopWeb } from "../local-runner/spawn-web";
 import { waitForHealth } from "../local-runner/wait-for-health";
 
 export interface UpOptions {
   port?: string | undefined;
   dataDir?: string | undefined;
+  webPort?: string | undefined;
 }
 
 /**
  * Starts the local platform in the foreground: the API (PGlite and local blobs under the data
- * dir unless DATABASE_URL is set) and, once it is healthy, one runner named `local`. Ctrl-C or
- * SIGTERM stops both; the exit status is the API's.
+ * dir unless DATABASE_URL is set) and, once it is healthy, one runner named `local` and the web
+ * UI (when apps/web is built). Ctrl-C or SIGTERM stops them all; the exit status is the API's.
  */
 export async function up(options: UpOptions): Promise<number> {
   const apiMain = require.resolve("@distillery/api");
@@ -22,11 +24,13 @@ export async function up(options: UpOptions): Promise<number> {
   const api = spawn(process.execPath, [apiMain], { env, stdio: "inherit" });
   const apiExited = exitOf(api);
   let runner: ChildProcess | undefined;
+  let web: ChildProcess | undefined;
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => () => {
     stopping = true;
     api.kill(signal);
     runner?.kill(signal);
+    if (web) stopWeb(web, signal);
   };
   process.on("SIGINT", forward("SIGINT"));
   process.on("SIGTERM", forward("SIGTERM"));
@@ -36,10 +40,15 @@ export async function up(options: UpOptions): Promise<number> {
     runner = await startRunner(apiUrl, dataDir, env);
     // A signal that came while the token was being made did not reach the runner yet.
     if (stopping) runner?.kill("SIGTERM");
-    // The runner only works for the API: if the API goes, so does it.
-    void apiExited.then(() => runner?.kill("SIGTERM"));
+    web = startWeb(options.webPort ?? process.env.WEB_PORT ?? "3000", apiUrl, env);
+    if (stopping && web) stopWeb(web, "SIGTERM");
+    // The runner and the UI only work for the API: if the API goes, so do they.
+    void apiExited.then(() => {
+      runner?.kill("SIGTERM");
+      if (web) stopWeb(web, "SIGTERM");
+    });
   }
-  const [code] = await Promise.all([apiExited, runner ? exitOf(runner) : undefined]);
+  const [code] = await Promise.all([apiExited, runner ? exitOf(runner) : undefined, web ? exitOf(web) : undefined]);
   return code;
 }
 
@@ -59,6 +68,20 @@ async function startRunner(apiUrl: string, dataDir: string, env: NodeJS.ProcessE
     process.stderr.write(`distillery: not starting the local runner: ${(error as Error).message}\n`);
     return undefined;
   }
+}
+
+function startWeb(port: string, apiUrl: string, env: NodeJS.ProcessEnv): ChildProcess | undefined {
+  const webRoot = builtWebApp();
+  if (!webRoot) {
+    process.stderr.write("distillery: not starting the web UI: apps/web is not built (npm run build)\n");
+    return undefined;
+  }
+  const web = spawnWeb(webRoot, port, apiUrl, env);
+  process.stderr.write(`distillery: the web UI on http://127.0.0.1:${port} (sign in with a token, e.g. the admin token)\n`);
+  web.on("exit", (code, signal) => {
+    if (code !== 0 && signal === null) process.stderr.write(`distillery: the web UI exited with status ${code}; the API keeps running\n`);
+  });
+  return web;
 }
 
 /** The exit status, with a signal death counted as a clean stop (we sent it). */

@@ -1,0 +1,75 @@
+import { ApiError } from "@distillery/client";
+import { AppHeader } from "../../components/app-header";
+import { LeaderboardFilters } from "../../components/leaderboard-filters";
+import { LeaderboardTable } from "../../components/leaderboard-table";
+import { ParetoScatter } from "../../components/pareto-scatter";
+import { leaderboardHref, parseLeaderboardQuery, type SearchParams } from "../../lib/leaderboard-query";
+import { LEADERBOARD, PROTOCOLS } from "../../lib/operations";
+import { requireSession } from "../../lib/session";
+
+export const metadata = { title: "Leaderboard · Distillery" };
+
+const PAGE_SIZE = 100;
+
+export default async function LeaderboardPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { me, client } = await requireSession();
+  const query = parseLeaderboardQuery(await searchParams);
+  const { protocols } = await client.request(PROTOCOLS, {});
+  const protocol = query.protocol ?? protocols[0]?.key;
+  if (!protocol) {
+    return (
+      <>
+        <AppHeader me={me} />
+        <main>
+          <h1>Leaderboard</h1>
+          <p>No evaluations yet: evaluate a version to see it ranked here.</p>
+        </main>
+      </>
+    );
+  }
+  let page;
+  try {
+    page = (
+      await client.request(LEADERBOARD, {
+        protocol,
+        filter: query.filter,
+        orderBy: query.orderBy,
+        descending: query.descending,
+        pareto: query.pareto,
+        first: PAGE_SIZE,
+        after: query.after,
+      })
+    ).leaderboard;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return (
+      <>
+        <AppHeader me={me} />
+        <main>
+          <h1>Leaderboard</h1>
+          <LeaderboardFilters protocols={protocols} protocol={protocol} query={query} />
+          <p role="alert" className="error">{`${error.reason}: ${error.message.replace(/^Leaderboard: /, "")}`}</p>
+        </main>
+      </>
+    );
+  }
+  return (
+    <>
+      <AppHeader me={me} />
+      <main>
+        <h1>Leaderboard</h1>
+        <LeaderboardFilters protocols={protocols} protocol={protocol} query={query} />
+        <p className="total">
+          <span data-testid="total-count">{page.totalCount}</span> versions
+        </p>
+        <ParetoScatter rows={page.rows} />
+        <LeaderboardTable rows={page.rows} query={{ ...query, protocol }} />
+        {page.hasNextPage && page.endCursor ? (
+          <p>
+            <a href={leaderboardHref({ ...query, protocol, after: page.endCursor })}>Next page</a>
+          </p>
+        ) : null}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+"use client";
+
+import { useActionState } from "react";
+import { signIn, type SignInState } from "./actions";
+
+const INITIAL: SignInState = { error: null };
+
+export function SignInForm() {
+  const [state, action, pending] = useActionState(signIn, INITIAL);
+  return (
+    <form action={action} className="sign-in">
+      <label htmlFor="token">API token</label>
+      <input id="token" name="token" type="password" autoComplete="off" required />
+      <button type="submit" disabled={pending}>
+        Sign in
+      </button>
+      {state.error ? (
+        <p role="alert" className="error">
+          {state.error}
+        </p>
+      ) : null}
+    </form>
+  );
+}

@@ -1,0 +1,58 @@
+import type { LeaderboardQuery } from "../lib/leaderboard-query";
+import { PRECISIONS, ROLES } from "../lib/leaderboard-query";
+import type { Protocol } from "../lib/operations";
+
+function describe(protocol: Protocol): string {
+  return `${protocol.key.slice(0, 12)} — ${protocol.dataset}, ${protocol.sampler} ${protocol.steps} steps, ${protocol.samples} samples at ${protocol.resolution}px on ${protocol.hardware} (${protocol.evaluationCount} versions)`;
+}
+
+/** A GET form: the protocol and the filters live in the URL. */
+export function LeaderboardFilters({ protocols, protocol, query }: { protocols: Protocol[]; protocol: string; query: LeaderboardQuery }) {
+  return (
+    <form method="get" action="/leaderboard" className="filters">
+      <div className="field wide">
+        <label htmlFor="protocol">Protocol</label>
+        <select id="protocol" name="protocol" defaultValue={protocol}>
+          {protocols.map((candidate) => (
+            <option key={candidate.key} value={candidate.key}>
+              {describe(candidate)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="role">Role</label>
+        <select id="role" name="role" defaultValue={query.filter.role ?? ""}>
+          <option value="">Any</option>
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {role.toLowerCase()}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="family">Family</label>
+        <input id="family" name="family" type="text" defaultValue={query.filter.family ?? ""} />
+      </div>
+      <div className="field">
+        <label htmlFor="precision">Precision</label>
+        <select id="precision" name="precision" defaultValue={query.filter.precision ?? ""}>
+          <option value="">Any</option>
+          {PRECISIONS.map((precision) => (
+            <option key={precision} value={precision}>
+              {precision}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field checkbox">
+        <input id="pareto" name="pareto" type="checkbox" value="1" defaultChecked={query.pareto} />
+        <label htmlFor="pareto">Pareto front only</label>
+      </div>
+      {query.orderBy !== "FID" ? <input type="hidden" name="orderBy" value={query.orderBy} /> : null}
+      {query.descending ? <input type="hidden" name="desc" value="1" /> : null}
+      <button type="submit">Apply</button>
+    </form>
+  );
+}

@@ -1,0 +1,56 @@
+import { ORDERS, type LeaderboardFilter, type Order } from "./operations";
+
+/** What the leaderboard page's URL asks for. */
+export interface LeaderboardQuery {
+  protocol: string | undefined;
+  filter: LeaderboardFilter;
+  orderBy: Order;
+  descending: boolean;
+  pareto: boolean;
+  after: string | null;
+}
+
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+const ROLES = ["TEACHER", "STUDENT", "EXTRACTOR"];
+const PRECISIONS = ["FP32", "FP16", "INT8"];
+
+function single(params: SearchParams, name: string): string | undefined {
+  const value = params[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === "" ? undefined : first;
+}
+
+export function parseLeaderboardQuery(params: SearchParams): LeaderboardQuery {
+  const role = single(params, "role");
+  const precision = single(params, "precision");
+  const family = single(params, "family")?.trim();
+  const orderBy = single(params, "orderBy");
+  return {
+    protocol: single(params, "protocol"),
+    filter: {
+      ...(role && ROLES.includes(role) ? { role } : {}),
+      ...(precision && PRECISIONS.includes(precision) ? { precision } : {}),
+      ...(family ? { family } : {}),
+    },
+    orderBy: ORDERS.includes(orderBy as Order) ? (orderBy as Order) : "FID",
+    descending: single(params, "desc") === "1",
+    pareto: single(params, "pareto") === "1",
+    after: single(params, "after") ?? null,
+  };
+}
+
+/** The page's URL for `query`, with defaults left out. */
+export function leaderboardHref(query: LeaderboardQuery): string {
+  const params = new URLSearchParams();
+  if (query.protocol) params.set("protocol", query.protocol);
+  for (const [key, value] of Object.entries(query.filter)) if (value) params.set(key, value);
+  if (query.orderBy !== "FID") params.set("orderBy", query.orderBy);
+  if (query.descending) params.set("desc", "1");
+  if (query.pareto) params.set("pareto", "1");
+  if (query.after) params.set("after", query.after);
+  const search = params.toString();
+  return search ? `/leaderboard?${search}` : "/leaderboard";
+}
+
+export { ROLES, PRECISIONS };

@@ -1,0 +1,148 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import { seedLeaderboard, type SeededVersion } from "./support/seed-leaderboard";
+import { startWeb, type WebProcess } from "./support/web-process";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOTS = resolve(__dirname, "screenshots");
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI needs Debian's chromium (apt-get install chromium)`);
+const suite = haveChromium ? describe : describe.skip;
+
+/**
+ * The web app as a user meets it: the real API (PGlite) and `next start` as processes, Debian's
+ * Chromium driven by playwright-core. One browser context walks through the tests in order.
+ */
+suite(haveChromium ? "web: sign-in and the leaderboard (real API, next start, Chromium)" : "web e2e: needs Debian's chromium (apt-get install chromium)", () => {
+  let api: ApiServer;
+  let web: WebProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let seeded: SeededVersion[];
+
+  const byFid = () => [...seeded].sort((a, b) => a.fid - b.fid).map((version) => version.ref);
+  const byLatency = () => [...seeded].sort((a, b) => a.latencyP50Ms - b.latencyP50Ms).map((version) => version.ref);
+  const firstColumn = () => page.locator("table.leaderboard tbody tr td:first-child").allTextContents();
+  const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const tokenCookie = async () => (await context.cookies()).find((cookie) => cookie.name === "distillery_token");
+
+  beforeAll(async () => {
+    api = await startApiServer();
+    seeded = await seedLeaderboard(api);
+    web = await startWeb(api.url);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    // launch() gives every browser a fresh temporary profile of its own.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    await api?.stop();
+  });
+
+  it("sends a visitor without a token from /leaderboard to /sign-in", async () => {
+    await page.goto(`${web.url}/leaderboard`);
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    await expect(page.getByLabel("API token").isVisible()).resolves.toBe(true);
+    await screenshot("sign-in");
+  });
+
+  it("shows the API's reason for a refused token and sets no cookie", async () => {
+    await page.getByLabel("API token").fill("dst_not-a-real-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    // Scoped to the form: Next's route announcer is an alert too.
+    const alert = page.locator("form.sign-in").getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe("TOKEN_INVALID: The token is not known");
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    expect(await tokenCookie()).toBeUndefined();
+    await screenshot("sign-in-refused");
+  });
+
+  it("signs in with the admin token and lands on the leaderboard, ranked by FID", async () => {
+    await page.getByLabel("API token").fill(api.admin);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.pathname === "/leaderboard");
+    const cookie = await tokenCookie();
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", value: api.admin });
+    expect(await page.locator(".app-header").textContent()).toContain("ADMIN");
+    expect(await firstColumn()).toEqual(byFid());
+    expect(await page.getByTestId("total-count").textContent()).toBe(String(seeded.length));
+    expect(await page.locator("th[aria-sort]").textContent()).toMatch(/^FID/);
+    expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("ascending");
+    await screenshot("leaderboard");
+  });
+
+  it("draws one point per row, the dominated ones greyed, and the Pareto front as a line", async () => {
+    expect(await page.locator(".scatter circle.point").count()).toBe(seeded.length);
+    expect(await page.locator(".scatter circle.point.dominated").count()).toBe(seeded.filter((version) => version.dominated).length);
+    const titles = await page.locator(".scatter circle.point title").allTextContents();
+    expect(titles.map((title) => title.split(":")[0]).sort()).toEqual(byFid().sort());
+    expect(await page.locator(".scatter path.front").count()).toBe(1);
+    expect(await page.locator(".scatter svg").textContent()).toContain("Latency p50 (ms)");
+  });
+
+  it("re-sorts by latency from the column header, and back descending", async () => {
+    await page.getByRole("link", { name: /^Latency p50/ }).click();
+    await page.waitForURL((url) => url.searchParams.get("orderBy") === "LATENCY_P50");
+    expect(await firstColumn()).toEqual(byLatency());
+    const sorted = page.locator("th[aria-sort]");
+    expect(await sorted.textContent()).toMatch(/^Latency p50/);
+    expect(await sorted.getAttribute("aria-sort")).toBe("ascending");
+    await screenshot("leaderboard-latency");
+
+    // Keyboard: the header is a plain link, Enter follows it.
+    await page.getByRole("link", { name: /^Latency p50/ }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => url.searchParams.get("desc") === "1");
+    expect(await firstColumn()).toEqual(byLatency().reverse());
+    expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("descending");
+  });
+
+  it("keeps to the Pareto front when asked", async () => {
+    await page.getByLabel("Pareto front only").check();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((url) => url.searchParams.get("pareto") === "1");
+    const front = seeded.filter((version) => !version.dominated);
+    expect((await firstColumn()).sort()).toEqual(front.map((version) => version.ref).sort());
+    expect(await page.locator(".scatter circle.point.dominated").count()).toBe(0);
+    expect(await page.getByTestId("total-count").textContent()).toBe(String(front.length));
+    await screenshot("leaderboard-pareto");
+  });
+
+  it("signs out back to /sign-in and keeps the leaderboard closed", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.pathname === "/sign-in");
+    expect(await tokenCookie()).toBeUndefined();
+    await page.goto(`${web.url}/leaderboard`);
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    await screenshot("signed-out");
+  });
+
+  it("sends a visitor whose cookie the API refuses to /sign-in", async () => {
+    await context.addCookies([{ name: "distillery_token", value: "dst_revoked-or-forged", url: web.url }]);
+    await page.goto(`${web.url}/leaderboard`);
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+  });
+});
