@@ -1,9 +1,10 @@
-import { ORDERS, type LeaderboardFilter, type Order } from "./operations";
+import type { LeaderboardVariables } from "@distillery/client";
+import { ORDERS, type Order } from "./operations";
 
 /** What the leaderboard page's URL asks for. */
 export interface LeaderboardQuery {
   protocol: string | undefined;
-  filter: LeaderboardFilter;
+  filter: LeaderboardVariables["filter"];
   orderBy: Order;
   descending: boolean;
   pareto: boolean;

@@ -9,3 +9,4 @@ export * from "./runs";
 export * from "./experiment-specs";
 export * from "./evaluation-specs";
 export * from "./ids";
+export * from "./display-format";

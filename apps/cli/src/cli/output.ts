@@ -32,18 +32,6 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A human-sized byte count: 1.5 KiB, 2.0 MiB, … */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 /** An ISO timestamp as "2026-11-28 15:07" in UTC: sortable, and the same on every machine. */
 export function formatTime(iso: string | null | undefined): string | undefined {
   if (!iso) return undefined;

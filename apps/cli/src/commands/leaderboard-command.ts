@@ -1,43 +1,18 @@
 import { parseArgs } from "node:util";
-import { defineOperation, type GraphQLClient } from "@distillery/client";
+import { type GraphQLClient, LEADERBOARD, type LeaderboardPage, type LeaderboardRow, PROTOCOLS, type ProtocolSummary } from "@distillery/client";
 import { ModelRole, Precision } from "@distillery/domain";
 import { expectPositionals, oneOf, positiveInteger } from "../cli/arguments";
 import type { Command } from "../cli/command";
 import { CONNECTION_OPTIONS, connect } from "../cli/connection";
 import { ExitCode, UsageError } from "../cli/exit-codes";
 import { printJson, renderTable } from "../cli/output";
-import { describeProtocol, LEADERBOARD_COLUMNS, type LeaderboardRow, PROTOCOL_FIELDS, type ProtocolSettings, ROW_FIELDS } from "./leaderboard-table";
+import { describeProtocol, LEADERBOARD_COLUMNS } from "./leaderboard-table";
 
 const DEFAULT_LIMIT = 50;
 /** The API's largest leaderboard page. */
 const PAGE_SIZE = 500;
 
 const ORDER_BY = { fid: "FID", latency: "LATENCY_P50", memory: "PEAK_MEMORY", params: "PARAMS", size: "SIZE" } as const;
-
-const PROTOCOLS = defineOperation<{ protocols: ProtocolSettings[] }, Record<string, never>>("Protocols", `query Protocols { protocols { ${PROTOCOL_FIELDS} } }`);
-
-interface LeaderboardVariables {
-  protocol: string;
-  filter: { role?: string; precision?: string; family?: string };
-  orderBy: (typeof ORDER_BY)[keyof typeof ORDER_BY];
-  descending: boolean;
-  pareto: boolean;
-  first: number;
-  after: string | null;
-}
-
-interface LeaderboardPage {
-  leaderboard: { rows: LeaderboardRow[]; totalCount: number; endCursor: string | null; hasNextPage: boolean; protocol: ProtocolSettings };
-}
-
-const LEADERBOARD = defineOperation<LeaderboardPage, LeaderboardVariables>(
-  "Leaderboard",
-  `query Leaderboard($protocol: String!, $filter: LeaderboardFilter, $orderBy: LeaderboardOrder!, $descending: Boolean!, $pareto: Boolean!, $first: Int!, $after: String) {
-    leaderboard(protocol: $protocol, filter: $filter, orderBy: $orderBy, descending: $descending, pareto: $pareto, first: $first, after: $after) {
-      rows { ${ROW_FIELDS} } totalCount endCursor hasNextPage protocol { ${PROTOCOL_FIELDS} }
-    }
-  }`,
-);
 
 /** `distillery leaderboard`: every version's newest evaluation under one protocol, ranked. */
 export const leaderboardCommand: Command = {
@@ -90,7 +65,7 @@ export const leaderboardCommand: Command = {
       return ExitCode.OK;
     }
     const rows: LeaderboardRow[] = [];
-    let page: LeaderboardPage["leaderboard"];
+    let page: LeaderboardPage;
     let after: string | null = null;
     do {
       ({ leaderboard: page } = await connection.graphql.request(LEADERBOARD, {

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { formatBytes } from "../cli/output";
+import { formatBytes } from "@distillery/domain";
 import type { ModelFormat, Precision } from "../registry/version-record";
 
 /**

@@ -1,4 +1,4 @@
-import { formatBytes } from "../cli/output";
+import { formatBytes } from "@distillery/domain";
 
 /** Redraws at most this often: a terminal repaint per 64 KiB chunk would cost more than the hashing. */
 const REDRAW_INTERVAL_MS = 100;

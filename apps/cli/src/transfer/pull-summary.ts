@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { formatBytes } from "../cli/output";
+import { formatBytes } from "@distillery/domain";
 import type { PulledBlob } from "./pull-blob";
 
 export interface PullOutcome {
