@@ -1,15 +1,18 @@
-import { ApiError } from "@distillery/client";
+import { ApiError, type GraphQLClient } from "@distillery/client";
 import { redirect } from "next/navigation";
 import { clientFor, tokenFromCookie } from "./api";
 import { ME, type Me } from "./operations";
-import type { GraphQLClient } from "@distillery/client";
 
 export interface Session {
   me: Me;
   client: GraphQLClient;
 }
 
-/** The page's session: without a token, or with one the API refuses, the visitor signs in again. */
+/**
+ * The page's session: without a token, or with one the API refuses (unknown, revoked, expired),
+ * the visitor signs in again. Any other failure (the API down, an internal error) is shown as an
+ * error, not mistaken for a signed-out visitor.
+ */
 export async function requireSession(): Promise<Session> {
   const token = await tokenFromCookie();
   if (!token) redirect("/sign-in");
@@ -18,7 +21,7 @@ export async function requireSession(): Promise<Session> {
   try {
     me = (await client.request(ME, {})).me;
   } catch (error) {
-    if (error instanceof ApiError) redirect("/sign-in");
+    if (error instanceof ApiError && error.code === "UNAUTHENTICATED") redirect("/sign-in");
     throw error;
   }
   return { me, client };
