@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import type { EvaluationMeasurements } from "@distillery/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Platform } from "./support/platform";
 
@@ -13,14 +14,8 @@ const CALIBRATION = { method: "percentile", samples: 4, steps: 4 };
 /** Relative RMSE of eps against fp32 (libs/onnx's trained-UNet test measured 2e-4, 1e-3 and 2e-2). */
 const ERROR_BOUND: Record<string, number> = { fp16: 5e-3, "int8-dynamic": 2e-2, "int8-static": 0.15 };
 
-interface Row {
+interface Row extends EvaluationMeasurements {
   version: { ref: string; precision: string; model: { role: string } };
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
   sizeBytes: number;
   dominated: boolean;
 }

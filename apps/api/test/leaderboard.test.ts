@@ -1,3 +1,4 @@
+import type { EvaluationMeasurements } from "@distillery/domain";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   createExtractor,
@@ -79,15 +80,9 @@ beforeAll(async () => {
   kRuns = { first: first.runId, newest: second.runId };
 });
 
-interface Row {
+interface Row extends EvaluationMeasurements {
   version: { id: string; ref: string };
   evaluation: { id: string; fid: number; run: { id: string } };
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
   sizeBytes: number;
   dominated: boolean;
 }

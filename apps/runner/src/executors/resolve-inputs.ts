@@ -1,10 +1,10 @@
 import { access } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { FailureKind, type ModelFormat, parseDigest } from "@distillery/domain";
-import { ApiError } from "@distillery/client";
+import { ApiError, describeError } from "@distillery/client";
 import type { InputApi } from "../api/runner-api";
 import type { ResolvedModelVersion } from "../api/types";
-import { describeError, type Logger } from "../log/logger";
+import type { Logger } from "../log/logger";
 import type { Backoff } from "../retry/backoff";
 import { retrying } from "./retrying";
 import type { StepContext, StepReporter } from "./step-executor";

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { type ArtifactAnnouncement, FailureKind, validateExperimentSpec } from "@distillery/domain";
 import type { PipelineApi } from "../api/runner-api";
-import { describeError } from "../log/logger";
+import { describeError } from "@distillery/client";
 import { failureOutcome } from "./onnx/step-outcome";
 import { publishArtifacts } from "./publish-artifacts";
 import { InputError, type PlatformDatasets, resolveContextFor, resolvePlatformDatasets, withPlatformDatasets } from "./resolve-inputs";

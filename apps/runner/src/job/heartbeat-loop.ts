@@ -1,5 +1,5 @@
-import { describeError, type Logger } from "../log/logger";
-import { isLeaseLost } from "@distillery/client";
+import { describeError, isLeaseLost } from "@distillery/client";
+import type { Logger } from "../log/logger";
 import type { HeartbeatPayload } from "../api/types";
 import { Backoff } from "../retry/backoff";
 import { sleep } from "../retry/sleep";

@@ -1,10 +1,10 @@
 import { FailureKind } from "@distillery/domain";
-import { isLeaseLost } from "@distillery/client";
+import { describeError, isLeaseLost } from "@distillery/client";
 import type { RunnerApi } from "../api/runner-api";
 import type { JobLease } from "../api/types";
 import type { ExecutorRegistry } from "../executors/executor-registry";
 import type { StepOutcome } from "../executors/step-executor";
-import { describeError, type Logger } from "../log/logger";
+import type { Logger } from "../log/logger";
 import type { Outbox } from "../spool/outbox";
 import type { SpoolPayload } from "../spool/spool-entry";
 import { JobStream, type JobStreamOptions } from "../stream/job-stream";

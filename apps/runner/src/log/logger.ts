@@ -4,9 +4,6 @@
  */
 import { describeError } from "@distillery/client";
 
-/** Kept here too: the runner's modules import it from their logger. */
-export { describeError };
-
 export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 export type LogFields = Record<string, unknown>;
 

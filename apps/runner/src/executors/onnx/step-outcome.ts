@@ -1,7 +1,6 @@
 import { DomainError, FailureKind } from "@distillery/domain";
 import { OnnxError } from "@distillery/onnx";
-import { isLeaseLost } from "@distillery/client";
-import { describeError } from "../../log/logger";
+import { describeError, isLeaseLost } from "@distillery/client";
 import { PublishError } from "../publish-artifacts";
 import { InputError } from "../resolve-inputs";
 import type { StepContext, StepOutcome } from "../step-executor";
