@@ -1,26 +1,18 @@
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import { type BrowserSession, browserSuite, openBrowser, TOKEN_COOKIE } from "./support/browser";
 import { seedLeaderboard, type SeededVersion } from "./support/seed-leaderboard";
 import { startWeb, type WebProcess } from "./support/web-process";
-
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = resolve(__dirname, "screenshots");
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI needs Debian's chromium (apt-get install chromium)`);
-const suite = haveChromium ? describe : describe.skip;
 
 /**
  * The web app as a user meets it: the real API (PGlite) and `next start` as processes, Debian's
  * Chromium driven by playwright-core. One browser context walks through the tests in order.
  */
-suite(haveChromium ? "web: sign-in and the leaderboard (real API, next start, Chromium)" : "web e2e: needs Debian's chromium (apt-get install chromium)", () => {
+browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)", () => {
   let api: ApiServer;
   let web: WebProcess;
-  let browser: Browser;
+  let session: BrowserSession;
   let context: BrowserContext;
   let page: Page;
   let seeded: SeededVersion[];
@@ -28,35 +20,19 @@ suite(haveChromium ? "web: sign-in and the leaderboard (real API, next start, Ch
   const byFid = () => [...seeded].sort((a, b) => a.fid - b.fid).map((version) => version.ref);
   const byLatency = () => [...seeded].sort((a, b) => a.latencyP50Ms - b.latencyP50Ms).map((version) => version.ref);
   const firstColumn = () => page.locator("table.leaderboard tbody tr td:first-child").allTextContents();
-  const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const tokenCookie = async () => (await context.cookies()).find((cookie) => cookie.name === "distillery_token");
+  const screenshot = (name: string) => session.screenshot(name);
+  const tokenCookie = async () => (await context.cookies()).find((cookie) => cookie.name === TOKEN_COOKIE);
 
   beforeAll(async () => {
     api = await startApiServer();
     seeded = await seedLeaderboard(api);
     web = await startWeb(api.url);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    // launch() gives every browser a fresh temporary profile of its own.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    session = await openBrowser();
+    ({ context, page } = session);
   }, 150_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await session?.close();
     await web?.stop();
     await api?.stop();
   });

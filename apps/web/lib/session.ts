@@ -1,4 +1,5 @@
 import { ApiError, type GraphQLClient } from "@distillery/client";
+import { hasScope, Scope } from "@distillery/domain";
 import { redirect } from "next/navigation";
 import { clientFor, tokenFromCookie } from "./api";
 import { ME, type Me } from "./operations";
@@ -6,6 +7,11 @@ import { ME, type Me } from "./operations";
 export interface Session {
   me: Me;
   client: GraphQLClient;
+  /**
+   * The token may change things (WRITE, or ADMIN which implies it): pages show write buttons only
+   * then. The API checks the scope again on every mutation, so hiding them is a courtesy.
+   */
+  canWrite: boolean;
 }
 
 /**
@@ -24,5 +30,5 @@ export async function requireSession(): Promise<Session> {
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") redirect("/sign-in");
     throw error;
   }
-  return { me, client };
+  return { me, client, canWrite: hasScope(me.scopes as Scope[], [Scope.WRITE]) };
 }
