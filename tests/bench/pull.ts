@@ -25,7 +25,8 @@ import { open } from "node:fs/promises";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { runBench } from "./support/harness";
-import { REPO_ROOT, ApiServer } from "./support/start-api";
+import { REPO_ROOT } from "../support/repo-root";
+import { ApiServer } from "./support/start-api";
 import { fmtRatio, printParameters, printTable, positiveIntEnv } from "./support/stats";
 
 const MIB = 1024 * 1024;

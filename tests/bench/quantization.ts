@@ -29,9 +29,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { compareOutputs, createCpuSession, inspectModel, ort, quantize, quantizeStaticInt8, readModel, writeModel, type Feeds } from "@distillery/onnx";
 import { runBench } from "./support/harness";
+import { REPO_ROOT } from "../support/repo-root";
 import { fmtMs, fmtRatio, printParameters, printTable, positiveIntEnv, summarize, type Summary } from "./support/stats";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const PYTHON = process.env["DISTILLERY_PYTHON"] ?? "/usr/bin/python3";
 
 interface Variant {

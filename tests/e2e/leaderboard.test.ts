@@ -1,9 +1,10 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
-import { type BrowserSession, browserSuite, openBrowser, TOKEN_COOKIE } from "./support/browser";
-import { seedLeaderboard, type SeededVersion } from "./support/seed-leaderboard";
-import { startWeb, type WebProcess } from "./support/web-process";
+import { type BrowserSession, openBrowser, TOKEN_COOKIE } from "../support/chromium";
+import { startWeb, type WebProcess } from "../support/web-process";
+import { browserSuite } from "./support/browser-suite";
+import { SWEEP_VERSIONS, seedLeaderboard, type SeededVersion } from "./support/seed-leaderboard";
 
 /**
  * The web app as a user meets it: the real API (PGlite) and `next start` as processes, Debian's
@@ -16,6 +17,7 @@ browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)"
   let context: BrowserContext;
   let page: Page;
   let seeded: SeededVersion[];
+  let sweep: string[];
 
   const byFid = () => [...seeded].sort((a, b) => a.fid - b.fid).map((version) => version.ref);
   const byLatency = () => [...seeded].sort((a, b) => a.latencyP50Ms - b.latencyP50Ms).map((version) => version.ref);
@@ -25,7 +27,7 @@ browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)"
 
   beforeAll(async () => {
     api = await startApiServer();
-    seeded = await seedLeaderboard(api);
+    ({ seeded, sweep } = await seedLeaderboard(api));
     web = await startWeb(api.url);
     session = await openBrowser();
     ({ context, page } = session);
@@ -107,6 +109,41 @@ browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)"
     await screenshot("leaderboard-pareto");
   });
 
+  it("filters by role and precision, comparing only the rows that pass", async () => {
+    await page.getByLabel("Pareto front only").uncheck();
+    await page.getByLabel("Role").selectOption("STUDENT");
+    await page.getByLabel("Precision").selectOption("INT8");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((url) => url.searchParams.get("precision") === "INT8" && url.searchParams.get("role") === "STUDENT");
+    // Still ranked by latency, slowest first (the order chosen before is kept).
+    expect(await firstColumn()).toEqual(["student-slow@v1", "student-tiny@v1"]);
+    expect(await page.getByTestId("total-count").textContent()).toBe("2");
+    // Neither INT8 student is worse than the other on all three measures: no greyed row.
+    expect(await page.locator("table.leaderboard tr.dominated").count()).toBe(0);
+    await screenshot("leaderboard-filtered");
+  });
+
+  it("switches to another protocol and pages through it with the next-page link", async () => {
+    await page.getByLabel("Role").selectOption("");
+    await page.getByLabel("Precision").selectOption("");
+    const sweepProtocol = await page.locator("#protocol option", { hasText: "ddim 4 steps" }).getAttribute("value");
+    await page.getByLabel("Protocol").selectOption(sweepProtocol!);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((url) => url.searchParams.get("protocol") === sweepProtocol);
+    expect(await page.getByTestId("total-count").textContent()).toBe(String(SWEEP_VERSIONS));
+    const first = await firstColumn();
+    expect(first).toHaveLength(100);
+
+    await page.getByRole("link", { name: "Next page" }).click();
+    await page.waitForURL((url) => url.searchParams.has("after"));
+    const second = await firstColumn();
+    expect(second).toHaveLength(SWEEP_VERSIONS - 100);
+    // Together, every version once, in order: slowest first is the order they were seeded in.
+    expect([...first, ...second]).toEqual(sweep);
+    expect(await page.getByRole("link", { name: "Next page" }).count()).toBe(0);
+    await screenshot("leaderboard-second-page");
+  });
+
   it("signs out back to /sign-in and keeps the leaderboard closed", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.pathname === "/sign-in");
@@ -116,9 +153,11 @@ browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)"
     await screenshot("signed-out");
   });
 
-  it("sends a visitor whose cookie the API refuses to /sign-in", async () => {
-    await context.addCookies([{ name: "distillery_token", value: "dst_revoked-or-forged", url: web.url }]);
+  it("sends a visitor whose cookie the API refuses to /sign-in, says why and forgets the cookie", async () => {
+    await context.addCookies([{ name: TOKEN_COOKIE, value: "dst_revoked-or-forged", url: web.url }]);
     await page.goto(`${web.url}/leaderboard`);
     expect(new URL(page.url()).pathname).toBe("/sign-in");
+    expect(await page.getByRole("status").textContent()).toContain("TOKEN_INVALID");
+    expect(await tokenCookie()).toBeUndefined();
   });
 });

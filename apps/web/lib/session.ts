@@ -27,7 +27,7 @@ export async function requireSession(): Promise<Session> {
   try {
     me = (await client.request(ME, {})).me;
   } catch (error) {
-    if (error instanceof ApiError && error.code === "UNAUTHENTICATED") redirect("/sign-in");
+    if (error instanceof ApiError && error.code === "UNAUTHENTICATED") redirect(`/sign-in/refused?reason=${encodeURIComponent(error.reason)}`);
     throw error;
   }
   return { me, client, canWrite: hasScope(me.scopes as Scope[], [Scope.WRITE]) };

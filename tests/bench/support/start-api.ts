@@ -6,37 +6,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { freePort } from "../../support/free-port";
+import { REPO_ROOT } from "../../support/repo-root";
 
 const HEALTH_DEADLINE_MS = 180_000;
 const TOKEN_DEADLINE_MS = 30_000;
 const STOP_DEADLINE_MS = 20_000;
 
-/** tests/dist/bench/support/start-api.js -> repo root. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 export const API_MAIN = path.join(REPO_ROOT, "apps", "api", "dist", "main.js");
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === "string") {
-        srv.close();
-        reject(new Error("could not read the bound port"));
-        return;
-      }
-      const { port } = addr;
-      srv.close((e) => (e ? reject(e) : resolve(port)));
-    });
-  });
-}
 
 /** One GET with a short timeout; resolves with the status code, or null on connection error. */
 function probe(url: string): Promise<number | null> {

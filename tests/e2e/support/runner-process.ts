@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ApiServer } from "../../../apps/cli/test/support/api-server";
-import { mintToken } from "./browser";
+import { mintToken } from "../../support/chromium";
 
 /** The real runner agent as a child process, allowed to run COMMAND jobs (no PyTorch needed). */
 export interface RunnerProcess {

@@ -10,6 +10,8 @@ import type { ApiServer } from "./api-server";
 export interface EvaluationSeeder {
   /** A model of `role` with one version of 1 KiB; its ref. */
   version(name: string, role: string, precision: string): Promise<string>;
+  /** Another version (1 KiB) of a model `version` created; its ref. */
+  nextVersion(name: string, precision: string): Promise<string>;
   /** Posts one evaluation under the seeder's lease; resolves to the protocol key. */
   post(ref: string, protocol: EvaluationProtocolFields, measured: EvaluationMeasurements): Promise<string>;
 }
@@ -37,6 +39,9 @@ export async function evaluationSeeder(server: ApiServer): Promise<EvaluationSee
   return {
     async version(name, role, precision) {
       await ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, { input: { name, role, family: "unet" } });
+      return this.nextVersion(name, precision);
+    },
+    async nextVersion(name, precision) {
       const bytes = randomBytes(1024);
       const hex = createHash("sha256").update(bytes).digest("hex");
       const put = await fetch(`${server.url}/v1/blobs/sha256/${hex}`, { method: "PUT", headers: { authorization: `Bearer ${server.admin}` }, body: bytes });

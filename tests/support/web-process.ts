@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { freePort } from "../../../apps/cli/test/support/api-server";
+import { freePort } from "./free-port";
+import { REPO_ROOT } from "./repo-root";
 
-const REPO = resolve(__dirname, "..", "..", "..");
-const WEB = resolve(REPO, "apps", "web");
+const WEB = resolve(REPO_ROOT, "apps", "web");
 
 /** The built web app under `next start`, in its own process group so the whole tree stops. */
 export interface WebProcess {
@@ -18,7 +18,7 @@ export async function startWeb(apiUrl: string): Promise<WebProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
-  const child: ChildProcess = spawn(resolve(REPO, "node_modules", ".bin", "next"), ["start", WEB, "-p", String(port), "-H", "127.0.0.1"], {
+  const child: ChildProcess = spawn(resolve(REPO_ROOT, "node_modules", ".bin", "next"), ["start", WEB, "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, DISTILLERY_API: apiUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

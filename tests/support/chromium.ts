@@ -1,24 +1,12 @@
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { describe } from "vitest";
+import { REPO_ROOT } from "./repo-root";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const SCREENSHOTS = resolve(__dirname, "..", "screenshots");
+/** Where the end-to-end tests leave their screenshots for review (git-ignored). */
+export const SCREENSHOTS = resolve(REPO_ROOT, "tests", "e2e", "screenshots");
 export const TOKEN_COOKIE = "distillery_token";
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI needs Debian's chromium (apt-get install chromium)`);
-
-/**
- * describe() when Debian's Chromium is there; otherwise a skipped suite whose name is the reason.
- * With CI=true a missing browser fails the run instead (above).
- */
-export function browserSuite(name: string, body: () => void): void {
-  if (haveChromium) describe(name, body);
-  else describe.skip(`${name}: needs Debian's chromium (apt-get install chromium)`, body);
-}
 
 export interface BrowserSession {
   browser: Browser;
