@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { formatBytes, formatCount, formatMiB } from "../lib/format";
 import { leaderboardHref, type LeaderboardQuery } from "../lib/leaderboard-query";
 import type { LeaderboardRow, Order } from "../lib/operations";
@@ -6,11 +7,19 @@ interface Column {
   label: string;
   order?: Order;
   cell: (row: LeaderboardRow) => string;
+  /** Where the cell links to, if anywhere. */
+  href?: (row: LeaderboardRow) => string;
   numeric?: boolean;
 }
 
+/** name@v<N> -> the version's page. */
+function versionPage(row: LeaderboardRow): string {
+  const [name, version] = row.version.ref.split("@v");
+  return `/models/${encodeURIComponent(name!)}/versions/${version}`;
+}
+
 const COLUMNS: Column[] = [
-  { label: "Version", cell: (row) => row.version.ref },
+  { label: "Version", cell: (row) => row.version.ref, href: versionPage },
   { label: "Role", cell: (row) => row.version.model.role.toLowerCase() },
   { label: "Precision", cell: (row) => row.version.precision },
   { label: "FID", order: "FID", numeric: true, cell: (row) => row.fid.toFixed(2) },
@@ -29,10 +38,12 @@ function SortHeader({ column, query }: { column: Column & { order: Order }; quer
   const arrow = sorted ? (query.descending ? " ▼" : " ▲") : "";
   return (
     <th scope="col" className="numeric" aria-sort={sorted ? (query.descending ? "descending" : "ascending") : undefined}>
-      <a href={href}>
+      {/* A client-side navigation: the new order's rows arrive without reloading the page. Not
+          prefetched: each order would cost the API a leaderboard query on every page view. */}
+      <Link href={href} prefetch={false}>
         {column.label}
         {arrow}
-      </a>
+      </Link>
     </th>
   );
 }
@@ -58,7 +69,13 @@ export function LeaderboardTable({ rows, query }: { rows: LeaderboardRow[]; quer
           <tr key={row.version.ref} className={row.dominated ? "dominated" : undefined}>
             {COLUMNS.map((column) => (
               <td key={column.label} className={column.numeric ? "numeric" : undefined}>
-                {column.cell(row)}
+                {column.href ? (
+                  <Link href={column.href(row)} prefetch={false}>
+                    {column.cell(row)}
+                  </Link>
+                ) : (
+                  column.cell(row)
+                )}
               </td>
             ))}
           </tr>
