@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
-    include: ["system/**/*.test.ts", "e2e/**/*.test.ts"],
+    include: ["unit/**/*.test.ts", "system/**/*.test.ts", "e2e/**/*.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: "forks",
