@@ -1,32 +1,17 @@
+import { evenTicks, linearScale, paddedDomain } from "../lib/chart-geometry";
 import type { LeaderboardRow } from "../lib/operations";
 
 const WIDTH = 640;
 const HEIGHT = 320;
 const MARGIN = { top: 16, right: 24, bottom: 48, left: 64 };
 
-/** [min, max] widened by 5% (or by 1 when every value is the same). */
-function domain(values: number[]): [number, number] {
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  const pad = max > min ? (max - min) * 0.05 : 1;
-  return [min - pad, max + pad];
-}
-
-function scale([from, to]: [number, number], [start, end]: [number, number]) {
-  return (value: number) => start + ((value - from) / (to - from)) * (end - start);
-}
-
-function ticks([from, to]: [number, number], count = 5): number[] {
-  return Array.from({ length: count }, (_, index) => from + ((to - from) * index) / (count - 1));
-}
-
 /** FID against latency p50: every row a point, the Pareto front as a step line. */
 export function ParetoScatter({ rows }: { rows: LeaderboardRow[] }) {
   if (rows.length === 0) return null;
-  const xDomain = domain(rows.map((row) => row.latencyP50Ms));
-  const yDomain = domain(rows.map((row) => row.fid));
-  const x = scale(xDomain, [MARGIN.left, WIDTH - MARGIN.right]);
-  const y = scale(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
+  const xDomain = paddedDomain(rows.map((row) => row.latencyP50Ms));
+  const yDomain = paddedDomain(rows.map((row) => row.fid));
+  const x = linearScale(xDomain, [MARGIN.left, WIDTH - MARGIN.right]);
+  const y = linearScale(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
   const front = rows.filter((row) => !row.dominated).sort((a, b) => a.latencyP50Ms - b.latencyP50Ms);
   const path = front
     .map((row, index) => (index === 0 ? `M ${x(row.latencyP50Ms)} ${y(row.fid)}` : `H ${x(row.latencyP50Ms)} V ${y(row.fid)}`))
@@ -37,12 +22,12 @@ export function ParetoScatter({ rows }: { rows: LeaderboardRow[] }) {
         <title id="scatter-title">FID against latency p50, one point per version; the Pareto front as a step line</title>
         <line x1={MARGIN.left} y1={HEIGHT - MARGIN.bottom} x2={WIDTH - MARGIN.right} y2={HEIGHT - MARGIN.bottom} className="axis" />
         <line x1={MARGIN.left} y1={MARGIN.top} x2={MARGIN.left} y2={HEIGHT - MARGIN.bottom} className="axis" />
-        {ticks(xDomain).map((tick) => (
+        {evenTicks(xDomain).map((tick) => (
           <text key={`x${tick}`} x={x(tick)} y={HEIGHT - MARGIN.bottom + 16} className="tick" textAnchor="middle">
             {tick.toFixed(1)}
           </text>
         ))}
-        {ticks(yDomain).map((tick) => (
+        {evenTicks(yDomain).map((tick) => (
           <text key={`y${tick}`} x={MARGIN.left - 6} y={y(tick) + 4} className="tick" textAnchor="end">
             {tick.toFixed(1)}
           </text>

@@ -31,7 +31,7 @@ describe.skipIf(!hasTorch && !requireTorch)("the trainer's ONNX export in onnxru
     expect(made.status, made.stderr).toBe(0);
     const fixture = JSON.parse(readFileSync(join(work, "fixture.json"), "utf8")) as Fixture;
     const session = await ort.InferenceSession.create(fixture.onnx, { executionProviders: ["cpu"] });
-    expect(session.inputNames.sort()).toEqual(["class", "t", "x"]);
+    expect([...session.inputNames].sort()).toEqual(["class", "t", "x"]);
     expect(session.outputNames).toEqual(["eps"]);
 
     const [batch, ...sample] = fixture.shape as [number, ...number[]];
@@ -56,7 +56,7 @@ describe.skipIf(!hasTorch && !requireTorch)("the trainer's ONNX export in onnxru
     // The FID extractor: both of its outputs, on the same images.
     const extractorFixture = JSON.parse(readFileSync(join(work, "extractor.json"), "utf8")) as { onnx: string; features: number[]; logits: number[] };
     const extractor = await ort.InferenceSession.create(extractorFixture.onnx, { executionProviders: ["cpu"] });
-    expect(extractor.outputNames.sort()).toEqual(["features", "logits"]);
+    expect([...extractor.outputNames].sort()).toEqual(["features", "logits"]);
     const outputs = await extractor.run({ x: new ort.Tensor("float32", Float32Array.from(fixture.x), fixture.shape) });
     expect(maxDifference(Array.from(outputs.features!.data as Float32Array), extractorFixture.features)).toBeLessThan(1e-4);
     expect(maxDifference(Array.from(outputs.logits!.data as Float32Array), extractorFixture.logits)).toBeLessThan(1e-4);

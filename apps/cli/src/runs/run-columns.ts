@@ -1,3 +1,4 @@
+import { formatDuration } from "@distillery/domain";
 import type { Column } from "../cli/output";
 import { formatTime } from "../cli/output";
 
@@ -27,14 +28,4 @@ export function runColumns(now: Date): Column<RunRow>[] {
     { header: "created", value: (run) => formatTime(run.createdAt) },
     { header: "duration", value: (run) => (run.startedAt ? formatDuration(Date.parse(run.finishedAt ?? now.toISOString()) - Date.parse(run.startedAt)) : undefined), align: "right" },
   ];
-}
-
-/** 45s, 3m05s, 2h04m, 1d03h: two units at most, the way `docker ps` shows ages. */
-export function formatDuration(milliseconds: number): string {
-  const seconds = Math.max(0, Math.round(milliseconds / 1000));
-  const pad = (value: number) => String(value).padStart(2, "0");
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${pad(seconds % 60)}s`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${pad(Math.floor(seconds / 60) % 60)}m`;
-  return `${Math.floor(seconds / 86400)}d${pad(Math.floor(seconds / 3600) % 24)}h`;
 }

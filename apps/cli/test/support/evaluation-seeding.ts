@@ -36,21 +36,23 @@ export async function evaluationSeeder(server: ApiServer): Promise<EvaluationSee
   const jobId = lease.acquireJob.job.id as string;
   const leaseId = lease.acquireJob.leaseId as string;
 
+  async function nextVersion(name: string, precision: string): Promise<string> {
+    const bytes = randomBytes(1024);
+    const hex = createHash("sha256").update(bytes).digest("hex");
+    const put = await fetch(`${server.url}/v1/blobs/sha256/${hex}`, { method: "PUT", headers: { authorization: `Bearer ${server.admin}` }, body: bytes });
+    if (put.status !== 201) throw new Error(`the blob upload answered HTTP ${put.status}`);
+    const data = await ok(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { ref } }`, {
+      input: { model: name, digest: `sha256:${hex}`, format: "ONNX", precision },
+    });
+    return data.registerModelVersion.ref as string;
+  }
+
   return {
     async version(name, role, precision) {
       await ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, { input: { name, role, family: "unet" } });
-      return this.nextVersion(name, precision);
+      return nextVersion(name, precision);
     },
-    async nextVersion(name, precision) {
-      const bytes = randomBytes(1024);
-      const hex = createHash("sha256").update(bytes).digest("hex");
-      const put = await fetch(`${server.url}/v1/blobs/sha256/${hex}`, { method: "PUT", headers: { authorization: `Bearer ${server.admin}` }, body: bytes });
-      if (put.status !== 201) throw new Error(`the blob upload answered HTTP ${put.status}`);
-      const data = await ok(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { ref } }`, {
-        input: { model: name, digest: `sha256:${hex}`, format: "ONNX", precision },
-      });
-      return data.registerModelVersion.ref as string;
-    },
+    nextVersion,
     async post(ref, protocol, measured) {
       const data = await ok(
         `mutation($input: PostEvaluationInput!) { postEvaluation(input: $input) { protocol { key } } }`,

@@ -1,0 +1,47 @@
+import { AppHeader } from "../../components/app-header";
+import { ApiFailure } from "../../components/api-failure";
+import { RunFilters } from "../../components/run-filters";
+import { CompareForm } from "../../components/run-table";
+import { EXPERIMENT_CHOICES, RUNS } from "../../lib/run-operations";
+import { parseRunsQuery, runsHref, type SearchParams } from "../../lib/run-query";
+import { requireSession } from "../../lib/session";
+import "../../styles/runs.css";
+
+export const metadata = { title: "Runs · Distillery" };
+
+const PAGE_SIZE = 50;
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const { me, client } = await requireSession();
+  const query = parseRunsQuery(await searchParams);
+  const experiments = (await client.request(EXPERIMENT_CHOICES, {})).experiments.edges.map((edge) => edge.node);
+  let content;
+  try {
+    const page = (await client.request(RUNS, { first: PAGE_SIZE, after: query.after, filter: query.filter })).runs;
+    content = (
+      <>
+        <p className="total">
+          <span data-testid="total-count">{page.totalCount}</span> {page.totalCount === 1 ? "run" : "runs"}
+        </p>
+        <CompareForm runs={page.edges.map((edge) => edge.node)} now={Date.now()} />
+        {page.pageInfo.hasNextPage && page.pageInfo.endCursor ? (
+          <p>
+            <a href={runsHref({ ...query, after: page.pageInfo.endCursor })}>Next page</a>
+          </p>
+        ) : null}
+      </>
+    );
+  } catch (error) {
+    content = <ApiFailure error={error} />;
+  }
+  return (
+    <>
+      <AppHeader me={me} />
+      <main className="runs-page">
+        <h1>Runs</h1>
+        <RunFilters query={query} experiments={experiments} />
+        {content}
+      </main>
+    </>
+  );
+}
