@@ -27,7 +27,8 @@ export async function putBlob(url: string, token: string, bytes: Buffer, hex = s
   return fetch(`${url}/v1/blobs/sha256/${hex}`, {
     method: "PUT",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
-    body: bytes,
+    // A copy on a plain ArrayBuffer: the type every fetch typing (Node's and the DOM's) accepts.
+    body: Uint8Array.from(bytes),
   });
 }
 
