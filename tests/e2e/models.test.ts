@@ -50,7 +50,7 @@ browserSuite("web: models, lineage, alias history and promote (real API, next st
   it("lists the models with role, family, versions and aliases, and filters by role and name", async () => {
     await page.goto(`${web.url}/models`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Models");
-    expect(await page.getByTestId("models-count").textContent()).toBe("3");
+    expect(await page.getByTestId("total-count").textContent()).toBe("3");
     const listed = await rows("table.models-list");
     expect(listed.map((row) => row[0])).toEqual(["features", "sd-student", "sd-teacher"]);
     const student = listed.find((row) => row[0] === "sd-student")!;

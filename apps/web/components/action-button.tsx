@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import type { ActionState } from "../lib/action-state";
+import { ActionError } from "./action-error";
 
 /**
  * One write button: a form posting to a server action, disabled while it runs, with the API's
@@ -14,11 +15,7 @@ export function ActionButton({ action, label, pendingLabel, danger = false }: { 
       <button type="submit" disabled={pending} className={danger ? "danger" : undefined}>
         {pending ? pendingLabel : label}
       </button>
-      {state.error ? (
-        <p role="alert" className="error">
-          {state.error}
-        </p>
-      ) : null}
+      <ActionError message={state.error} />
     </form>
   );
 }

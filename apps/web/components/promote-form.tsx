@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { promote, type PromoteState } from "../app/models/actions";
+import { ActionError } from "./action-error";
 
 const INITIAL: PromoteState = { error: null };
 
@@ -27,11 +28,7 @@ export function PromoteForm({ model, version, knownAliases }: { model: string; v
       <p id="promote-hint" className="hint">
         {`Points ${model}@<alias> at v${version}; an existing alias moves here and its history keeps the move.`}
       </p>
-      {state.error ? (
-        <p role="alert" className="error">
-          {state.error}
-        </p>
-      ) : null}
+      <ActionError message={state.error} />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { defineOperation, type GraphQLClient } from "@distillery/client";
+import type { EvaluationMeasurements } from "@distillery/domain";
 import type { LineageLink, LineageVersion } from "./lineage-graph";
 
 /** The registry's operations the model pages use: the list, one model, one version, promote. */
@@ -97,15 +98,9 @@ export const MODEL_PAGE = defineOperation<{ model: ModelDetail }, { name: string
   }`,
 );
 
-export interface EvaluationRow {
+export interface EvaluationRow extends EvaluationMeasurements {
   id: string;
   createdAt: string;
-  fid: number;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  throughput: number;
-  peakMemoryBytes: number;
-  params: number;
   protocol: { key: string; steps: number; samples: number; sampler: string; dataset: string; resolution: number; hardware: string };
   run: RunLink | null;
   version: { ref: string; version: number; model: { name: string } };

@@ -1,4 +1,4 @@
-import { defineOperation } from "@distillery/client";
+import { defineOperation, RUN_SUMMARY_FIELDS, type RunSummary } from "@distillery/client";
 import type { LiveRun, SeriesPoints } from "./run-events";
 
 export { isFinished } from "./run-events";
@@ -25,22 +25,13 @@ export interface RunnerSummary {
   device: { kind: string; name: string };
 }
 
-/** A run as the run tables show it. */
-export interface RunRow {
-  id: string;
-  number: number;
+/** A run as the run tables show it: the CLI's columns, and who holds it. */
+export interface RunRow extends RunSummary {
   status: RunStatusName;
-  progress: number | null;
-  attempt: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  experiment: { id: string; name: string; kind: string };
   job: { maxAttempts: number; runner: RunnerSummary | null };
 }
 
-const RUN_ROW = `id number status progress attempt createdAt startedAt finishedAt
-  experiment { id name kind } job { maxAttempts runner { name device { kind name } } }`;
+const RUN_ROW = `${RUN_SUMMARY_FIELDS} job { maxAttempts runner { name device { kind name } } }`;
 
 export interface RunFilter {
   status?: RunStatusName;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { defineOperation } from "@distillery/client";
+import { defineOperation, RUN_SUMMARY_FIELDS, type RunSummary } from "@distillery/client";
 import { RunStatus } from "@distillery/domain";
 import { expectPositionals, oneOf, positiveInteger } from "../cli/arguments";
 import type { Command } from "../cli/command";
@@ -7,20 +7,20 @@ import { CONNECTION_OPTIONS, connect } from "../cli/connection";
 import { ExitCode } from "../cli/exit-codes";
 import { printJson, renderTable } from "../cli/output";
 import { findExperiment } from "../runs/find-experiment";
-import { RUN_ROW_FIELDS, type RunRow, runColumns } from "../runs/run-columns";
+import { runColumns } from "../runs/run-columns";
 
 const DEFAULT_LIMIT = 20;
 /** The API's largest page. */
 const PAGE_SIZE = 100;
 
 interface RunsPage {
-  runs: { totalCount: number; edges: Array<{ node: RunRow }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  runs: { totalCount: number; edges: Array<{ node: RunSummary }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
 const RUNS = defineOperation<RunsPage, { first: number; after: string | null; filter: { experiment?: string; status?: RunStatus } }>(
   "Runs",
   `query Runs($first: Int!, $after: String, $filter: RunFilter) {
-    runs(first: $first, after: $after, filter: $filter) { totalCount edges { node { ${RUN_ROW_FIELDS} } } pageInfo { hasNextPage endCursor } }
+    runs(first: $first, after: $after, filter: $filter) { totalCount edges { node { ${RUN_SUMMARY_FIELDS} } } pageInfo { hasNextPage endCursor } }
   }`,
 );
 
@@ -46,7 +46,7 @@ export const runsCommand: Command = {
     const experiment = values.experiment === undefined ? undefined : await findExperiment(connection.graphql, values.experiment);
     const filter = { ...(experiment ? { experiment: experiment.id } : {}), ...(status ? { status } : {}) };
 
-    const rows: RunRow[] = [];
+    const rows: RunSummary[] = [];
     let totalCount = 0;
     let after: string | null = null;
     do {

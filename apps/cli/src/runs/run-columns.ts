@@ -1,23 +1,10 @@
+import type { RunSummary } from "@distillery/client";
 import { formatDuration } from "@distillery/domain";
 import type { Column } from "../cli/output";
 import { formatTime } from "../cli/output";
 
-/** A run as `distillery runs` lists it. */
-export interface RunRow {
-  id: string;
-  number: number;
-  status: string;
-  progress: number | null;
-  attempt: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  experiment: { id: string; name: string; kind: string };
-}
 
-export const RUN_ROW_FIELDS = "id number status progress attempt createdAt startedAt finishedAt experiment { id name kind }";
-
-export function runColumns(now: Date): Column<RunRow>[] {
+export function runColumns(now: Date): Column<RunSummary>[] {
   return [
     { header: "run", value: (run) => run.id },
     { header: "experiment", value: (run) => run.experiment.name },

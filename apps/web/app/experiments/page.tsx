@@ -7,6 +7,7 @@ import { EXPERIMENTS, type ExperimentRow } from "../../lib/run-operations";
 import { experimentsHref, parseExperimentsQuery, type SearchParams } from "../../lib/run-query";
 import { requireSession } from "../../lib/session";
 import "../../styles/runs.css";
+import { NextPageLink, TotalCount } from "../../components/pagination";
 
 export const metadata = { title: "Experiments · Distillery" };
 
@@ -58,15 +59,9 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
     const page = (await client.request(EXPERIMENTS, { first: PAGE_SIZE, after: query.after, filter: query.filter })).experiments;
     content = (
       <>
-        <p className="total">
-          <span data-testid="total-count">{page.totalCount}</span> {page.totalCount === 1 ? "experiment" : "experiments"}
-        </p>
+        <TotalCount count={page.totalCount} singular="experiment" plural="experiments" />
         <ExperimentTable experiments={page.edges.map((edge) => edge.node)} />
-        {page.pageInfo.hasNextPage && page.pageInfo.endCursor ? (
-          <p>
-            <a href={experimentsHref({ ...query, after: page.pageInfo.endCursor })}>Next page</a>
-          </p>
-        ) : null}
+        <NextPageLink page={page.pageInfo} href={(after) => experimentsHref({ ...query, after })} />
       </>
     );
   } catch (error) {

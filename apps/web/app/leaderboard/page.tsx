@@ -6,6 +6,7 @@ import { ParetoScatter } from "../../components/pareto-scatter";
 import { leaderboardHref, parseLeaderboardQuery, type SearchParams } from "../../lib/leaderboard-query";
 import { LEADERBOARD, PROTOCOLS } from "../../lib/operations";
 import { requireSession } from "../../lib/session";
+import { NextPageLink, TotalCount } from "../../components/pagination";
 
 export const metadata = { title: "Leaderboard · Distillery" };
 
@@ -59,16 +60,10 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
       <main>
         <h1>Leaderboard</h1>
         <LeaderboardFilters protocols={protocols} protocol={protocol} query={query} />
-        <p className="total">
-          <span data-testid="total-count">{page.totalCount}</span> versions
-        </p>
+        <TotalCount count={page.totalCount} singular="version" plural="versions" />
         <ParetoScatter rows={page.rows} />
         <LeaderboardTable rows={page.rows} query={{ ...query, protocol }} />
-        {page.hasNextPage && page.endCursor ? (
-          <p>
-            <a href={leaderboardHref({ ...query, protocol, after: page.endCursor })}>Next page</a>
-          </p>
-        ) : null}
+        <NextPageLink page={page} href={(after) => leaderboardHref({ ...query, protocol, after })} />
       </main>
     </>
   );

@@ -8,6 +8,7 @@ import { describeApiError } from "../../lib/not-found";
 import { modelsFilter, modelsHref, parseModelsQuery, type SearchParams } from "../../lib/models-query";
 import { requireSession } from "../../lib/session";
 import "../../styles/models.css";
+import { NextPageLink, TotalCount } from "../../components/pagination";
 
 export const metadata = { title: "Models · Distillery" };
 
@@ -40,9 +41,7 @@ export default async function ModelsListPage({ searchParams }: { searchParams: P
       <main className="models-page">
         <h1>Models</h1>
         <ModelFilters query={query} />
-        <p className="total">
-          <span data-testid="models-count">{models.totalCount}</span> {models.totalCount === 1 ? "model" : "models"}
-        </p>
+        <TotalCount count={models.totalCount} singular="model" plural="models" />
         {models.edges.length === 0 ? (
           <p>No models match. Register one with <code>npx distillery push</code>.</p>
         ) : (
@@ -89,11 +88,7 @@ export default async function ModelsListPage({ searchParams }: { searchParams: P
             </tbody>
           </table>
         )}
-        {models.pageInfo.hasNextPage && models.pageInfo.endCursor ? (
-          <p>
-            <a href={modelsHref({ ...query, after: models.pageInfo.endCursor })}>Next page</a>
-          </p>
-        ) : null}
+        <NextPageLink page={models.pageInfo} href={(after) => modelsHref({ ...query, after })} />
       </main>
     </>
   );

@@ -6,6 +6,7 @@ import { EXPERIMENT_CHOICES, RUNS } from "../../lib/run-operations";
 import { parseRunsQuery, runsHref, type SearchParams } from "../../lib/run-query";
 import { requireSession } from "../../lib/session";
 import "../../styles/runs.css";
+import { NextPageLink, TotalCount } from "../../components/pagination";
 
 export const metadata = { title: "Runs · Distillery" };
 
@@ -20,15 +21,9 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     const page = (await client.request(RUNS, { first: PAGE_SIZE, after: query.after, filter: query.filter })).runs;
     content = (
       <>
-        <p className="total">
-          <span data-testid="total-count">{page.totalCount}</span> {page.totalCount === 1 ? "run" : "runs"}
-        </p>
+        <TotalCount count={page.totalCount} singular="run" plural="runs" />
         <CompareForm runs={page.edges.map((edge) => edge.node)} now={Date.now()} />
-        {page.pageInfo.hasNextPage && page.pageInfo.endCursor ? (
-          <p>
-            <a href={runsHref({ ...query, after: page.pageInfo.endCursor })}>Next page</a>
-          </p>
-        ) : null}
+        <NextPageLink page={page.pageInfo} href={(after) => runsHref({ ...query, after })} />
       </>
     );
   } catch (error) {

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { signIn, type SignInState } from "./actions";
+import { ActionError } from "../../components/action-error";
 
 const INITIAL: SignInState = { error: null };
 
@@ -14,11 +15,7 @@ export function SignInForm() {
       <button type="submit" disabled={pending}>
         Sign in
       </button>
-      {state.error ? (
-        <p role="alert" className="error">
-          {state.error}
-        </p>
-      ) : null}
+      <ActionError message={state.error} />
     </form>
   );
 }
