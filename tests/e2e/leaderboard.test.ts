@@ -69,6 +69,7 @@ browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)"
     expect(await page.getByTestId("total-count").textContent()).toBe(String(seeded.length));
     expect(await page.locator("th[aria-sort]").textContent()).toMatch(/^FID/);
     expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("ascending");
+    expect(await page.getByRole("navigation", { name: "Sections" }).locator('[aria-current="page"]').textContent()).toBe("Leaderboard");
     await screenshot("leaderboard");
   });
 

@@ -1,14 +1,6 @@
 import { signOut } from "../app/sign-out/actions";
 import type { Me } from "../lib/operations";
-
-const SECTIONS = [
-  { href: "/leaderboard", label: "Leaderboard" },
-  { href: "/models", label: "Models" },
-  { href: "/experiments", label: "Experiments" },
-  { href: "/runs", label: "Runs" },
-  { href: "/launch", label: "Launch" },
-  { href: "/runners", label: "Runners" },
-];
+import { SectionNav } from "./section-nav";
 
 export function AppHeader({ me }: { me: Me }) {
   return (
@@ -16,13 +8,7 @@ export function AppHeader({ me }: { me: Me }) {
       <a href="/leaderboard" className="brand">
         Distillery
       </a>
-      <nav aria-label="Sections">
-        {SECTIONS.map((section) => (
-          <a key={section.href} href={section.href}>
-            {section.label}
-          </a>
-        ))}
-      </nav>
+      <SectionNav />
       <span className="who">
         Signed in as <strong>{me.name}</strong> <span className="scopes">({me.scopes.join(", ")})</span>
       </span>
