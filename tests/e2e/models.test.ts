@@ -117,6 +117,17 @@ browserSuite("web: models, lineage, alias history and promote (real API, next st
     ]);
     expect(history[0]![0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     expect((await rows('table.alias-history[data-alias="staging"]')).map((row) => row.slice(1))).toEqual([["admin", "(none)", "v3"]]);
+    // A deleted alias keeps its history, after the current ones.
+    expect(await page.locator("#alias-canary").textContent()).toBe("canary (deleted)");
+    expect((await rows('table.alias-history[data-alias="canary"]')).map((row) => row.slice(1))).toEqual([
+      ["admin", "(none)", "v1"],
+      ["admin", "v1", "(none)"],
+    ]);
+    expect(await page.locator("table.alias-history").evaluateAll((tables) => tables.map((table) => table.getAttribute("data-alias")))).toEqual([
+      "production",
+      "staging",
+      "canary",
+    ]);
   });
 
   it("lists the evaluations of every version with their protocol and run", async () => {

@@ -83,6 +83,22 @@ describe("aliases", () => {
     ]);
   });
 
+  it("keeps the model's whole promotion history, deleted aliases included, oldest first", async () => {
+    const name = await modelWithVersions(2);
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "staging", version: 1 } });
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 1 } });
+    await api.admin.ok(SET_ALIAS, { input: { model: name, alias: "production", version: 2 } });
+    await api.admin.ok(DELETE_ALIAS, { model: name, alias: "staging" });
+    const { model } = await api.admin.ok(`query($name: String!) { model(name: $name) { aliases { name } aliasHistory { alias from { ref } to { ref } actor } } }`, { name });
+    expect(model.aliases).toEqual([{ name: "production" }]);
+    expect(model.aliasHistory).toEqual([
+      { alias: "staging", from: null, to: { ref: `${name}@v1` }, actor: "admin" },
+      { alias: "production", from: null, to: { ref: `${name}@v1` }, actor: "admin" },
+      { alias: "production", from: { ref: `${name}@v1` }, to: { ref: `${name}@v2` }, actor: "admin" },
+      { alias: "staging", from: { ref: `${name}@v1` }, to: null, actor: "admin" },
+    ]);
+  });
+
   it("streams alias moves of one model to an aliasChanged subscriber over WebSocket", async () => {
     const name = await modelWithVersions(2);
     const other = await modelWithVersions(1);

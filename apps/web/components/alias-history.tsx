@@ -1,5 +1,5 @@
 import { versionHref } from "../lib/model-links";
-import type { AliasEvent, AliasWithHistory } from "../lib/model-operations";
+import type { AliasEvent, CurrentAlias } from "../lib/model-operations";
 import { Timestamp } from "./timestamp";
 
 function Target({ model, target }: { model: string; target: AliasEvent["from"] }) {
@@ -7,18 +7,36 @@ function Target({ model, target }: { model: string; target: AliasEvent["from"] }
   return <a href={versionHref(model, target.version)}>{`v${target.version}`}</a>;
 }
 
-/** Every alias: where it points now, then each move, oldest first. */
-export function AliasHistory({ model, aliases }: { model: string; aliases: AliasWithHistory[] }) {
-  if (aliases.length === 0) return <p className="muted">No aliases: promote a version from its page to give it one.</p>;
+function Heading({ model, name, alias }: { model: string; name: string; alias: CurrentAlias | undefined }) {
+  return (
+    <h3 id={`alias-${name}`}>
+      <code>{name}</code>{" "}
+      {alias ? (
+        <>
+          → <a href={versionHref(model, alias.version.version)}>{alias.version.ref}</a>
+        </>
+      ) : (
+        <span className="muted">(deleted)</span>
+      )}
+    </h3>
+  );
+}
+
+/**
+ * Every alias the model ever had: where it points now (or that it was deleted), then each move,
+ * oldest first. Current aliases come first, by name; deleted ones after them.
+ */
+export function AliasHistory({ model, aliases, history }: { model: string; aliases: CurrentAlias[]; history: AliasEvent[] }) {
+  if (history.length === 0) return <p className="muted">No aliases: promote a version from its page to give it one.</p>;
+  const current = new Map(aliases.map((alias) => [alias.name, alias]));
+  const names = [...new Set(history.map((event) => event.alias))].sort((a, b) => Number(current.has(b)) - Number(current.has(a)) || a.localeCompare(b));
   return (
     <>
-      {aliases.map((alias) => (
-        <section key={alias.name} className="alias" aria-labelledby={`alias-${alias.name}`}>
-          <h3 id={`alias-${alias.name}`}>
-            <code>{alias.name}</code> → <a href={versionHref(model, alias.version.version)}>{alias.version.ref}</a>
-          </h3>
-          <table className="models-table alias-history" data-alias={alias.name}>
-            <caption>{`History of ${alias.name}, oldest first`}</caption>
+      {names.map((name) => (
+        <section key={name} className="alias" aria-labelledby={`alias-${name}`}>
+          <Heading model={model} name={name} alias={current.get(name)} />
+          <table className="models-table alias-history" data-alias={name}>
+            <caption>{`History of ${name}, oldest first`}</caption>
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -28,20 +46,22 @@ export function AliasHistory({ model, aliases }: { model: string; aliases: Alias
               </tr>
             </thead>
             <tbody>
-              {alias.history.map((event, index) => (
-                <tr key={`${event.at}-${index}`}>
-                  <td>
-                    <Timestamp iso={event.at} />
-                  </td>
-                  <td>{event.actor}</td>
-                  <td>
-                    <Target model={model} target={event.from} />
-                  </td>
-                  <td>
-                    <Target model={model} target={event.to} />
-                  </td>
-                </tr>
-              ))}
+              {history
+                .filter((event) => event.alias === name)
+                .map((event, index) => (
+                  <tr key={`${event.at}-${index}`}>
+                    <td>
+                      <Timestamp iso={event.at} />
+                    </td>
+                    <td>{event.actor}</td>
+                    <td>
+                      <Target model={model} target={event.from} />
+                    </td>
+                    <td>
+                      <Target model={model} target={event.to} />
+                    </td>
+                  </tr>
+                ))}
             </tbody>
           </table>
         </section>

@@ -61,17 +61,17 @@ const VERSION_ROW = `${NEIGHBOUR} format params sizeBytes createdAt createdBy al
   parents { relation recipe version { ${NEIGHBOUR} } } children { relation recipe version { ${NEIGHBOUR} } }`;
 
 export interface AliasEvent {
+  alias: string;
   at: string;
   actor: string;
   from: { version: number; ref: string } | null;
   to: { version: number; ref: string } | null;
 }
 
-export interface AliasWithHistory {
+export interface CurrentAlias {
   name: string;
   updatedAt: string;
   version: { version: number; ref: string };
-  history: AliasEvent[];
 }
 
 export interface ModelDetail {
@@ -83,7 +83,9 @@ export interface ModelDetail {
   createdAt: string;
   createdBy: string;
   updatedAt: string;
-  aliases: AliasWithHistory[];
+  aliases: CurrentAlias[];
+  /** Every move of every alias, deleted ones included, oldest first. */
+  aliasHistory: AliasEvent[];
   versions: { totalCount: number; edges: Array<{ node: VersionRow }> };
 }
 
@@ -92,7 +94,8 @@ export const MODEL_PAGE = defineOperation<{ model: ModelDetail }, { name: string
   `query ModelPage($name: String!, $first: Int!) {
     model(name: $name) {
       name role family description tags createdAt createdBy updatedAt
-      aliases { name updatedAt version { version ref } history { at actor from { version ref } to { version ref } } }
+      aliases { name updatedAt version { version ref } }
+      aliasHistory { alias at actor from { version ref } to { version ref } }
       versions(first: $first) { totalCount edges { node { ${VERSION_ROW} } } }
     }
   }`,

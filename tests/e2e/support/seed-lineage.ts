@@ -30,9 +30,9 @@ export const INT8_RECIPE = { method: "int8-dynamic" };
 /**
  * A small lineage, registered the way the CLI registers it (blob first, then the version with
  * its parents): sd-teacher@v1 -> sd-student@v1 (and @v2) -> sd-student@v3 in INT8. production
- * was set on v1 by admin and moved to v2 by alice; staging points at v3. Evaluations are posted
- * under a runner's lease for the teacher, student v1 and the int8 variant (that one twice, under
- * two protocols).
+ * was set on v1 by admin and moved to v2 by alice; staging points at v3; canary was set on v1
+ * and deleted. Evaluations are posted under a runner's lease for the teacher, student v1 and the
+ * int8 variant (that one twice, under two protocols).
  */
 export async function seedLineage(server: ApiServer): Promise<SeededLineage> {
   const ok = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
@@ -68,6 +68,9 @@ export async function seedLineage(server: ApiServer): Promise<SeededLineage> {
   await setAlias("production", 1);
   await setAlias("production", 2, alice);
   await setAlias("staging", 3);
+  // A canary that came and went: its history stays on the model page.
+  await setAlias("canary", 1);
+  await ok(`mutation { deleteAlias(model: "sd-student", alias: "canary") }`);
 
   const evaluations: SeededEvaluation[] = [];
   const post = async (ref: string, steps: number, measured: EvaluationMeasurements) => {

@@ -17,6 +17,9 @@ export function createAliasLoaders(aliases: AliasService) {
     aliasesByVersionId: new DataLoader<string, AliasEntity[]>(async (ids) =>
       groupedByKey(ids, await aliases.byVersionIds(ids), (row) => row.versionId),
     ),
+    historyByModelId: new DataLoader<string, AliasEventEntity[]>(async (ids) =>
+      groupedByKey(ids, await aliases.historyOfModels(ids), (event) => event.modelId),
+    ),
     historyByAlias: new DataLoader<AliasKey, AliasEventEntity[], string>(
       async (keys) => {
         const events = await aliases.historyOf(keys);

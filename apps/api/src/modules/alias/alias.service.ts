@@ -62,6 +62,11 @@ export class AliasService {
     return this.db.read((manager) => manager.find(AliasEntity, { where: { versionId: In([...ids]) }, order: { name: "ASC" } }));
   }
 
+  /** Every event of many models' aliases (deleted ones included) in one query, oldest first. */
+  historyOfModels(modelIds: readonly string[]): Promise<AliasEventEntity[]> {
+    return this.db.read((manager) => manager.find(AliasEventEntity, { where: { modelId: In([...modelIds]) }, order: { id: "ASC" } }));
+  }
+
   /** Events of many (model, alias) pairs in one query, oldest first. */
   historyOf(keys: ReadonlyArray<{ modelId: string; alias: string }>): Promise<AliasEventEntity[]> {
     return this.db.read((manager) =>

@@ -2,8 +2,8 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, R
 import { Scope } from "@distillery/domain";
 import { mapConnection } from "../../graphql/connection";
 import type { GraphQLContext } from "../../graphql/context";
-import { toAliasType } from "../alias/alias.mapper";
-import { AliasType } from "../alias/alias.type";
+import { toAliasEventType, toAliasType } from "../alias/alias.mapper";
+import { AliasEventType, AliasType } from "../alias/alias.type";
 import { VersionsArgs } from "../model-version/model-version.inputs";
 import { toModelVersionType } from "../model-version/model-version.mapper";
 import { ModelVersionConnection } from "../model-version/model-version.type";
@@ -45,5 +45,12 @@ export class ModelResolver {
   @FieldResolver(() => [AliasType])
   async aliases(@Root() model: ModelType, @Ctx() { loaders }: GraphQLContext): Promise<AliasType[]> {
     return (await loaders.aliasesByModelId.load(model.id)).map(toAliasType);
+  }
+
+  @FieldResolver(() => [AliasEventType], {
+    description: "Every move of every alias of the model, deleted aliases included, oldest first: the promotion history.",
+  })
+  async aliasHistory(@Root() model: ModelType, @Ctx() { loaders }: GraphQLContext): Promise<AliasEventType[]> {
+    return (await loaders.historyByModelId.load(model.id)).map(toAliasEventType);
   }
 }

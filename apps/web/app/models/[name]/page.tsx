@@ -105,7 +105,7 @@ export default async function ModelPage({ params }: { params: Params }) {
 
         <section aria-labelledby="aliases-heading">
           <h2 id="aliases-heading">Aliases</h2>
-          <AliasHistory model={model.name} aliases={model.aliases} />
+          <AliasHistory model={model.name} aliases={model.aliases} history={model.aliasHistory} />
         </section>
 
         <section aria-labelledby="evaluations-heading">
