@@ -5,7 +5,7 @@ export function ApiFailure({ error }: { error: unknown }) {
   if (!(error instanceof ApiError)) throw error;
   return (
     <p role="alert" className="error">
-      {`${error.reason}: ${error.message.replace(/^\w+: /, "")}`}
+      {error.describe()}
     </p>
   );
 }

@@ -12,7 +12,7 @@ export const NO_ERROR: ActionState = { error: null };
  * the client puts before the message left out). Anything else is a bug: thrown on.
  */
 export function failureOf(error: unknown): ActionState {
-  if (error instanceof ApiError) return { error: `${error.reason}: ${error.message.replace(/^\w+: /, "")}` };
+  if (error instanceof ApiError) return { error: error.describe() };
   if (error instanceof ApiUnreachableError) return { error: `API_UNREACHABLE: ${error.message.replace(/^\w+: /, "")}` };
   throw error;
 }

@@ -6,8 +6,3 @@ const MISSING = new Set(["MODEL_NOT_FOUND", "VERSION_NOT_FOUND", "INVALID_REF", 
 export function isMissing(error: unknown): boolean {
   return error instanceof ApiError && MISSING.has(error.reason);
 }
-
-/** `REASON: message` without the operation's name the client puts in front. */
-export function describeApiError(error: ApiError): string {
-  return `${error.reason}: ${error.message.replace(/^[A-Za-z]+: /, "")}`;
-}

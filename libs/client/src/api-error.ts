@@ -13,8 +13,15 @@ export class ApiError extends Error {
     readonly reason: string,
     readonly details: Record<string, unknown>,
     readonly status: number,
+    /** The API's own words, without the operation's name `message` starts with. */
+    readonly apiMessage: string = message,
   ) {
     super(message);
+  }
+
+  /** `REASON: what the API said`: how a person is shown the refusal (web UI alerts, CLI errors). */
+  describe(): string {
+    return `${this.reason}: ${this.apiMessage}`;
   }
 }
 

@@ -77,7 +77,8 @@ export class GraphQLClient {
     if (first) {
       const extensions = first.extensions ?? {};
       const code = extensions.code ?? (status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_RESPONSE");
-      throw new ApiError(`${name}: ${first.message ?? code}`, code, extensions.reason ?? code, extensions.details ?? {}, status);
+      const apiMessage = first.message ?? code;
+      throw new ApiError(`${name}: ${apiMessage}`, code, extensions.reason ?? code, extensions.details ?? {}, status, apiMessage);
     }
     // A gateway's 502/503/504 page, an overloaded server: the API may come back.
     if (status >= 500 || status === 429 || status === 408) throw new ApiUnreachableError(`${name}: ${this.endpoint} answered HTTP ${status}`);

@@ -11,18 +11,17 @@ import { type LaunchState, WRITE_NEEDED } from "./launch-state";
 
 /** Creates the experiment and queues its run: the run's id, or why the API refused. */
 async function launch(client: GraphQLClient, input: ExperimentInput, options: LaunchOptions): Promise<{ runId: string } | { error: string }> {
-  let step: string = CREATE_EXPERIMENT.name;
+  let unlaunched = "";
   try {
     const { createExperiment: experiment } = await client.request(CREATE_EXPERIMENT, { input });
-    step = LAUNCH_EXPERIMENT.name;
+    unlaunched = ` (experiment ${input.name} was created but not launched)`;
     const { launchExperiment: run } = await client.request(LAUNCH_EXPERIMENT, {
       input: { experiment: experiment.id, maxAttempts: options.maxAttempts, requirements: { device: options.device } },
     });
     return { runId: run.id };
   } catch (error) {
-    const created = step === LAUNCH_EXPERIMENT.name ? ` (experiment ${input.name} was created but not launched)` : "";
-    if (error instanceof ApiError) return { error: `${error.reason}: ${error.message.replace(`${step}: `, "")}${created}` };
-    if (error instanceof ApiUnreachableError) return { error: `The API cannot be reached: ${error.message}${created}` };
+    if (error instanceof ApiError) return { error: `${error.describe()}${unlaunched}` };
+    if (error instanceof ApiUnreachableError) return { error: `The API cannot be reached: ${error.message}${unlaunched}` };
     throw error;
   }
 }

@@ -49,7 +49,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
         <main>
           <h1>Leaderboard</h1>
           <LeaderboardFilters protocols={protocols} protocol={protocol} query={query} />
-          <p role="alert" className="error">{`${error.reason}: ${error.message.replace(/^Leaderboard: /, "")}`}</p>
+          <p role="alert" className="error">{error.describe()}</p>
         </main>
       </>
     );

@@ -4,7 +4,6 @@ import { ApiError } from "@distillery/client";
 import { redirect } from "next/navigation";
 import { versionHref } from "../../lib/model-links";
 import { SET_ALIAS } from "../../lib/model-operations";
-import { describeApiError } from "../../lib/not-found";
 import { requireSession } from "../../lib/session";
 
 export interface PromoteState {
@@ -23,7 +22,7 @@ export async function promote(_previous: PromoteState, form: FormData): Promise<
   try {
     await client.request(SET_ALIAS, { input: { model, alias, version } });
   } catch (error) {
-    if (error instanceof ApiError) return { error: describeApiError(error) };
+    if (error instanceof ApiError) return { error: error.describe() };
     throw error;
   }
   redirect(`${versionHref(model, version)}?promoted=${encodeURIComponent(alias)}`);

@@ -4,7 +4,6 @@ import { ModelFilters } from "../../components/model-filters";
 import { Timestamp } from "../../components/timestamp";
 import { modelHref, versionHref } from "../../lib/model-links";
 import { MODELS, type ModelsPage } from "../../lib/model-operations";
-import { describeApiError } from "../../lib/not-found";
 import { modelsFilter, modelsHref, parseModelsQuery, type SearchParams } from "../../lib/models-query";
 import { requireSession } from "../../lib/session";
 import "../../styles/models.css";
@@ -29,7 +28,7 @@ export default async function ModelsListPage({ searchParams }: { searchParams: P
           <h1>Models</h1>
           <ModelFilters query={query} />
           <p role="alert" className="error">
-            {describeApiError(error)}
+            {error.describe()}
           </p>
         </main>
       </>

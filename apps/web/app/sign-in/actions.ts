@@ -18,7 +18,7 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
   try {
     await clientFor(token).request(ME, {});
   } catch (error) {
-    if (error instanceof ApiError) return { error: `${error.reason}: ${error.message.replace(/^Me: /, "")}` };
+    if (error instanceof ApiError) return { error: error.describe() };
     if (error instanceof ApiUnreachableError) return { error: `The API cannot be reached: ${error.message}` };
     throw error;
   }
