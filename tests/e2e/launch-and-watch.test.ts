@@ -2,10 +2,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import type { ApiServer } from "../../apps/cli/test/support/api-server";
 import { type BrowserSession, openBrowser, signIn } from "../support/chromium";
 import { startWeb, type WebProcess } from "../support/web-process";
 import { browserSuite } from "./support/browser-suite";
+import { startE2eApi } from "./support/e2e-api";
 import { type RunnerProcess, startRunner } from "./support/runner-process";
 
 /**
@@ -27,7 +28,7 @@ browserSuite("web: launch from the form, watch the curve grow live, cancel (real
 
   beforeAll(async () => {
     // Heartbeats every 5 s (a sixth of the lease): the cancel reaches the runner within that.
-    api = await startApiServer({ DISTILLERY_LEASE_SECONDS: "30" });
+    api = await startE2eApi({ DISTILLERY_LEASE_SECONDS: "30" });
     marker = join(api.dataDir, "second-phase");
     runner = await startRunner(api);
     web = await startWeb(api.url);

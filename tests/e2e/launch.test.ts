@@ -2,10 +2,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import type { ApiServer } from "../../apps/cli/test/support/api-server";
 import { type BrowserSession, mintToken, openBrowser, signIn, TOKEN_COOKIE } from "../support/chromium";
 import { startWeb, type WebProcess } from "../support/web-process";
 import { browserSuite } from "./support/browser-suite";
+import { startE2eApi } from "./support/e2e-api";
 import { type RunnerProcess, startRunner } from "./support/runner-process";
 
 /**
@@ -38,7 +39,7 @@ browserSuite("web: the launch form, the JSON view and the runners page (real API
 
   beforeAll(async () => {
     // Heartbeats every 5 s (a sixth of the lease): the runner's progress reaches the API quickly.
-    api = await startApiServer({ DISTILLERY_LEASE_SECONDS: "30" });
+    api = await startE2eApi({ DISTILLERY_LEASE_SECONDS: "30" });
     marker = join(api.dataDir, "go-on");
     web = await startWeb(api.url);
     session = await openBrowser();

@@ -1,9 +1,10 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import type { ApiServer } from "../../apps/cli/test/support/api-server";
 import { type BrowserSession, openBrowser, TOKEN_COOKIE } from "../support/chromium";
 import { startWeb, type WebProcess } from "../support/web-process";
 import { browserSuite } from "./support/browser-suite";
+import { startE2eApi } from "./support/e2e-api";
 import { SWEEP_VERSIONS, seedLeaderboard, type SeededVersion } from "./support/seed-leaderboard";
 
 /**
@@ -26,7 +27,7 @@ browserSuite("web: sign-in and the leaderboard (real API, next start, Chromium)"
   const tokenCookie = async () => (await context.cookies()).find((cookie) => cookie.name === TOKEN_COOKIE);
 
   beforeAll(async () => {
-    api = await startApiServer();
+    api = await startE2eApi();
     ({ seeded, sweep } = await seedLeaderboard(api));
     web = await startWeb(api.url);
     session = await openBrowser();

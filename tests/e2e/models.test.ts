@@ -1,9 +1,10 @@
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import type { ApiServer } from "../../apps/cli/test/support/api-server";
 import { type BrowserSession, mintToken, openBrowser, signIn } from "../support/chromium";
 import { startWeb, type WebProcess } from "../support/web-process";
 import { browserSuite } from "./support/browser-suite";
+import { startE2eApi } from "./support/e2e-api";
 import { INT8_RECIPE, PROGRESSIVE_RECIPE, type SeededLineage, seedLineage, STUDENT_RECIPE } from "./support/seed-lineage";
 
 /**
@@ -32,7 +33,7 @@ browserSuite("web: models, lineage, alias history and promote (real API, next st
       .version as number;
 
   beforeAll(async () => {
-    api = await startApiServer();
+    api = await startE2eApi();
     seeded = await seedLineage(api);
     web = await startWeb(api.url);
     session = await openBrowser();

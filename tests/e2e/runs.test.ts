@@ -2,10 +2,11 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ApiServer, startApiServer } from "../../apps/cli/test/support/api-server";
+import type { ApiServer } from "../../apps/cli/test/support/api-server";
 import { type BrowserSession, mintToken, openBrowser, signIn } from "../support/chromium";
 import { startWeb, type WebProcess } from "../support/web-process";
 import { browserSuite } from "./support/browser-suite";
+import { startE2eApi } from "./support/e2e-api";
 import { type RunnerProcess, startRunner } from "./support/runner-process";
 
 interface LaunchedRun {
@@ -77,7 +78,7 @@ const poll = setInterval(() => { if (fs.existsSync(${JSON.stringify(curvesMarker
 
   beforeAll(async () => {
     // Heartbeats every 5 s (a sixth of the lease): a cancel reaches the runner within that.
-    api = await startApiServer({ DISTILLERY_LEASE_SECONDS: "30" });
+    api = await startE2eApi({ DISTILLERY_LEASE_SECONDS: "30" });
     scratch = join(api.dataDir, "scratch");
     await mkdir(scratch);
     runner = await startRunner(api);
