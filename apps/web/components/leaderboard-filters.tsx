@@ -1,6 +1,7 @@
 import type { LeaderboardQuery } from "../lib/leaderboard-query";
 import { PRECISIONS, ROLES } from "../lib/leaderboard-query";
 import type { Protocol } from "../lib/operations";
+import { FilterSelect, FilterText, lowerCaseChoices } from "./filter-fields";
 
 function describe(protocol: Protocol): string {
   return `${protocol.key.slice(0, 12)} — ${protocol.dataset}, ${protocol.sampler} ${protocol.steps} steps, ${protocol.samples} samples at ${protocol.resolution}px on ${protocol.hardware} (${protocol.evaluationCount} versions)`;
@@ -20,32 +21,9 @@ export function LeaderboardFilters({ protocols, protocol, query }: { protocols: 
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="role">Role</label>
-        <select id="role" name="role" defaultValue={query.filter.role ?? ""}>
-          <option value="">Any</option>
-          {ROLES.map((role) => (
-            <option key={role} value={role}>
-              {role.toLowerCase()}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="family">Family</label>
-        <input id="family" name="family" type="text" defaultValue={query.filter.family ?? ""} />
-      </div>
-      <div className="field">
-        <label htmlFor="precision">Precision</label>
-        <select id="precision" name="precision" defaultValue={query.filter.precision ?? ""}>
-          <option value="">Any</option>
-          {PRECISIONS.map((precision) => (
-            <option key={precision} value={precision}>
-              {precision}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect name="role" label="Role" value={query.filter.role} choices={lowerCaseChoices(ROLES)} />
+      <FilterText name="family" label="Family" value={query.filter.family} />
+      <FilterSelect name="precision" label="Precision" value={query.filter.precision} choices={PRECISIONS.map((precision) => ({ value: precision, label: precision }))} />
       <div className="field checkbox">
         <input id="pareto" name="pareto" type="checkbox" value="1" defaultChecked={query.pareto} />
         <label htmlFor="pareto">Pareto front only</label>

@@ -1,24 +1,12 @@
 import { MODEL_ROLES, type ModelsQuery } from "../lib/models-query";
+import { FilterSelect, FilterText, lowerCaseChoices } from "./filter-fields";
 
 /** A GET form: the filters live in the URL. */
 export function ModelFilters({ query }: { query: ModelsQuery }) {
   return (
     <form method="get" action="/models" className="filters">
-      <div className="field">
-        <label htmlFor="role">Role</label>
-        <select id="role" name="role" defaultValue={query.role ?? ""}>
-          <option value="">Any</option>
-          {MODEL_ROLES.map((role) => (
-            <option key={role} value={role}>
-              {role.toLowerCase()}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="name">Name contains</label>
-        <input id="name" name="name" type="search" defaultValue={query.name ?? ""} />
-      </div>
+      <FilterSelect name="role" label="Role" value={query.role} choices={lowerCaseChoices(MODEL_ROLES)} />
+      <FilterText name="name" label="Name contains" value={query.name} search />
       <button type="submit">Apply</button>
     </form>
   );

@@ -1,4 +1,6 @@
 import type { LeaderboardVariables } from "@distillery/client";
+import { ModelRole, Precision } from "@distillery/domain";
+import { type SearchParams, single } from "./search-params";
 import { ORDERS, type Order } from "./operations";
 
 /** What the leaderboard page's URL asks for. */
@@ -11,16 +13,8 @@ export interface LeaderboardQuery {
   after: string | null;
 }
 
-export type SearchParams = Record<string, string | string[] | undefined>;
-
-const ROLES = ["TEACHER", "STUDENT", "EXTRACTOR"];
-const PRECISIONS = ["FP32", "FP16", "INT8"];
-
-function single(params: SearchParams, name: string): string | undefined {
-  const value = params[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === "" ? undefined : first;
-}
+const ROLES: string[] = Object.values(ModelRole);
+const PRECISIONS: string[] = Object.values(Precision);
 
 export function parseLeaderboardQuery(params: SearchParams): LeaderboardQuery {
   const role = single(params, "role");

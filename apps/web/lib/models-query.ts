@@ -1,20 +1,14 @@
+import { ModelRole } from "@distillery/domain";
 import type { ModelsVariables } from "./model-operations";
+import { type SearchParams, single } from "./search-params";
 
-export const MODEL_ROLES = ["TEACHER", "STUDENT", "EXTRACTOR"];
-
-export type SearchParams = Record<string, string | string[] | undefined>;
+export const MODEL_ROLES: string[] = Object.values(ModelRole);
 
 /** What /models's URL asks for: ?role=STUDENT&name=sd&after=<cursor>. */
 export interface ModelsQuery {
   role: string | undefined;
   name: string | undefined;
   after: string | null;
-}
-
-function single(params: SearchParams, key: string): string | undefined {
-  const value = params[key];
-  const first = (Array.isArray(value) ? value[0] : value)?.trim();
-  return first ? first : undefined;
 }
 
 export function parseModelsQuery(params: SearchParams): ModelsQuery {

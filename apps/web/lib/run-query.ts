@@ -1,22 +1,5 @@
-import type { SearchParams } from "./leaderboard-query";
+import { type SearchParams, single } from "./search-params";
 import { EXPERIMENT_KINDS, type ExperimentFilter, RUN_STATUSES, type RunFilter, type RunStatusName } from "./run-operations";
-
-export type { SearchParams };
-
-/** The first value of a query parameter, undefined when absent or empty. */
-export function single(params: SearchParams, name: string): string | undefined {
-  const value = params[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  const trimmed = first?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-/** Every value of a repeated parameter (`run=a&run=b`), without empties or repeats. */
-export function every(params: SearchParams, name: string): string[] {
-  const value = params[name];
-  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return [...new Set(values.map((one) => one.trim()).filter(Boolean))];
-}
 
 function href(path: string, entries: Record<string, string | undefined | null>): string {
   const params = new URLSearchParams();

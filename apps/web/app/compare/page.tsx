@@ -5,7 +5,7 @@ import { RunStatusBadge } from "../../components/run-status";
 import { groupKeys } from "../../lib/chart-geometry";
 import { formatTime, formatValue, runDuration, runLabel } from "../../lib/run-format";
 import { COMPARED_RUN, type ComparedRun } from "../../lib/run-operations";
-import { every, type SearchParams } from "../../lib/run-query";
+import { every, type SearchParams } from "../../lib/search-params";
 import { requireSession } from "../../lib/session";
 import "../../styles/runs.css";
 

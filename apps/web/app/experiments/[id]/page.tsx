@@ -5,7 +5,7 @@ import { CompareForm } from "../../../components/run-table";
 import { Tags } from "../../../components/tags";
 import { formatTime } from "../../../lib/run-format";
 import { EXPERIMENT } from "../../../lib/run-operations";
-import { type SearchParams, single } from "../../../lib/run-query";
+import { type SearchParams, single } from "../../../lib/search-params";
 import { requireSession } from "../../../lib/session";
 import { launchAgain } from "./actions";
 import "../../../styles/runs.css";

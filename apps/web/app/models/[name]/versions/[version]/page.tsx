@@ -14,9 +14,10 @@ import { type EvaluationRow, VERSION_PAGE, type VersionDetail } from "../../../.
 import { isMissing } from "../../../../../lib/not-found";
 import { requireSession } from "../../../../../lib/session";
 import "../../../../../styles/models.css";
+import type { SearchParams } from "../../../../../lib/search-params";
 
 type Params = Promise<{ name: string; version: string }>;
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
 
 export async function generateMetadata({ params }: { params: Params }) {
   const { name, version } = await params;
@@ -40,7 +41,7 @@ function pullCommands(version: VersionDetail): string[] {
   ];
 }
 
-export default async function VersionPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+export default async function VersionPage({ params, searchParams }: { params: Params; searchParams: Promise<SearchParams> }) {
   const { me, client, canWrite } = await requireSession();
   const { name: rawName, version: rawVersion } = await params;
   const name = segmentName(rawName);
