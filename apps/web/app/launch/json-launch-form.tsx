@@ -2,8 +2,8 @@
 
 import { useActionState } from "react";
 import { FormSummary } from "../../components/form-summary";
-import { FieldView, type Shown } from "../../components/spec-form-fields";
-import { DEVICE_FIELD, MAX_ATTEMPTS_FIELD } from "../../lib/launch-fields";
+import { LaunchOptionsAndSubmit } from "../../components/launch-options";
+import type { Shown } from "../../components/spec-form-fields";
 import { messagesByPath } from "../../lib/spec-form/form-data";
 import { launchFromJson } from "./actions";
 import { INITIAL_LAUNCH_STATE } from "./launch-state";
@@ -48,14 +48,7 @@ export function JsonLaunchForm({ initialText }: { initialText: string }) {
           </div>
         ) : null}
       </div>
-      <fieldset className="group">
-        <legend>Launch options</legend>
-        <FieldView field={MAX_ATTEMPTS_FIELD} shown={shown} />
-        <FieldView field={DEVICE_FIELD} shown={shown} />
-      </fieldset>
-      <button type="submit" disabled={pending}>
-        {pending ? "Launching…" : "Launch"}
-      </button>
+      <LaunchOptionsAndSubmit shown={shown} pending={pending} />
     </form>
   );
 }

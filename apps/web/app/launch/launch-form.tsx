@@ -2,8 +2,9 @@
 
 import { useActionState } from "react";
 import { FormSummary } from "../../components/form-summary";
+import { LaunchOptionsAndSubmit } from "../../components/launch-options";
 import { FieldList, FieldView, type Shown } from "../../components/spec-form-fields";
-import { DEVICE_FIELD, MAX_ATTEMPTS_FIELD, NAME_FIELD, TAGS_FIELD } from "../../lib/launch-fields";
+import { NAME_FIELD, TAGS_FIELD } from "../../lib/launch-fields";
 import type { Field } from "../../lib/spec-form/fields";
 import { messagesByPath } from "../../lib/spec-form/form-data";
 import { launchFromForm } from "./actions";
@@ -27,14 +28,7 @@ export function LaunchForm({ kind, fields }: { kind: string; fields: Field[] }) 
         <legend>Spec ({kind})</legend>
         <FieldList fields={fields} shown={shown} />
       </fieldset>
-      <fieldset className="group">
-        <legend>Launch options</legend>
-        <FieldView field={MAX_ATTEMPTS_FIELD} shown={shown} />
-        <FieldView field={DEVICE_FIELD} shown={shown} />
-      </fieldset>
-      <button type="submit" disabled={pending}>
-        {pending ? "Launching…" : "Launch"}
-      </button>
+      <LaunchOptionsAndSubmit shown={shown} pending={pending} />
     </form>
   );
 }

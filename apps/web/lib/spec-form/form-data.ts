@@ -147,14 +147,7 @@ export function defaultSpec(fields: readonly Field[]): Record<string, unknown> {
         return undefined;
     }
   };
-  const objectOf = (children: readonly Field[]): Record<string, unknown> => {
-    const object: Record<string, unknown> = {};
-    for (const child of children) {
-      const value = valueOf(child);
-      if (value !== undefined) object[child.key] = value;
-    }
-    return object;
-  };
+  const objectOf = (children: readonly Field[]) => objectFrom(children, valueOf);
   return objectOf(fields);
 }
 
@@ -246,14 +239,7 @@ export function specFromEntries(fields: readonly Field[], entries: FormEntries):
     }
   };
 
-  const objectOf = (children: readonly Field[]): Record<string, unknown> => {
-    const object: Record<string, unknown> = {};
-    for (const child of children) {
-      const value = valueOf(child);
-      if (value !== undefined) object[child.key] = value;
-    }
-    return object;
-  };
+  const objectOf = (children: readonly Field[]) => objectFrom(children, valueOf);
 
   return { spec: objectOf(fields), problems };
 }
@@ -314,4 +300,14 @@ export function messagesByPath(messages: readonly FieldMessage[]): Record<string
   const byPath: Record<string, string[]> = {};
   for (const { path, message } of messages) (byPath[path] ??= []).push(message);
   return byPath;
+}
+
+/** The object of `children`'s values by key; a child whose value is undefined is left out. */
+function objectFrom(children: readonly Field[], valueOf: (field: Field) => unknown): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (const child of children) {
+    const value = valueOf(child);
+    if (value !== undefined) object[child.key] = value;
+  }
+  return object;
 }
